@@ -1,0 +1,1 @@
+"""smur-iam provisioning: declarative Keycloak realms that broker Pro Santé Connect."""

@@ -1,0 +1,1 @@
+"""Running the real Keycloak server locally (no Docker engine needed)."""

@@ -1,0 +1,5 @@
+"""Shared fixtures: one real Keycloak and one mock PSC for the whole session."""
+pytest_plugins = [
+    "fixtures.keycloak",
+    "fixtures.mock_psc",
+]
