@@ -1,0 +1,108 @@
+"""Load YAML while remembering where every value stands in the file.
+
+PyYAML's composer gives nodes with marks; we build plain Python data plus a map
+from each value's path (("clients", 0, "redirectUris")) to its line and column,
+so validation errors can name the exact spot an admin has to fix.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import ConfigError
+
+Position = tuple[int, int]  # 1-based line, column
+
+
+@dataclass
+class YamlDocument:
+    file: str
+    data: object
+    positions: dict[tuple, Position] = field(default_factory=dict)
+    key_positions: dict[tuple, Position] = field(default_factory=dict)
+
+    def position(self, path: tuple) -> Position | None:
+        """Where ``path`` stands, or its nearest stated ancestor (for missing fields)."""
+        path = tuple(path)
+        while True:
+            if path in self.key_positions:
+                return self.key_positions[path]
+            if path in self.positions:
+                return self.positions[path]
+            if not path:
+                return None
+            path = path[:-1]
+
+    def error(self, path: tuple, message: str, field_name: str) -> ConfigError:
+        line_col = self.position(path)
+        line, col = line_col if line_col else (None, None)
+        return ConfigError(self.file, line, col, field_name, message)
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str, mark):
+        self.key, self.mark = key, mark
+
+
+def _mark(node) -> Position:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _build(node, path: tuple, doc: YamlDocument):
+    doc.positions[path] = _mark(node)
+    if isinstance(node, yaml.MappingNode):
+        result = {}
+        for key_node, value_node in node.value:
+            key = _build_scalar(key_node)
+            if key in result:
+                raise _DuplicateKey(str(key), key_node.start_mark)
+            doc.key_positions[path + (key,)] = _mark(key_node)
+            result[key] = _build(value_node, path + (key,), doc)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, path + (i,), doc) for i, item in enumerate(node.value)]
+    return _build_scalar(node)
+
+
+def _build_scalar(node):
+    # Resolve the scalar the way safe_load would (ints, bools, nulls, strings).
+    constructor = yaml.SafeLoader(stream="")
+    try:
+        return constructor.construct_object(node, deep=True)
+    finally:
+        constructor.dispose()
+
+
+def load_yaml(path: Path, display_name: str | None = None) -> tuple[YamlDocument | None, list[ConfigError]]:
+    """Parse one YAML file; a syntax error comes back as a ConfigError, not an exception."""
+    name = display_name or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [ConfigError(name, None, None, "", f"cannot read file: {exc}")]
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        problem = exc.problem or str(exc)
+        if exc.context:
+            problem = f"{exc.context}, {problem}"
+        return None, [ConfigError(name, line, col, "", f"YAML syntax error: {problem}")]
+    except yaml.YAMLError as exc:
+        return None, [ConfigError(name, None, None, "", f"YAML error: {exc}")]
+    doc = YamlDocument(name, None)
+    if node is None:
+        return None, [ConfigError(name, 1, 1, "", "the file is empty")]
+    try:
+        doc.data = _build(node, (), doc)
+    except _DuplicateKey as dup:
+        return None, [
+            ConfigError(name, dup.mark.line + 1, dup.mark.column + 1, dup.key,
+                        f"key '{dup.key}' is given twice in the same mapping")
+        ]
+    except yaml.YAMLError as exc:
+        return None, [ConfigError(name, None, None, "", f"YAML error: {exc}")]
+    return doc, []

@@ -1,0 +1,160 @@
+"""A thin Keycloak Admin REST client: authentication, request counting, errors that name things.
+
+Resource modules describe their URLs as templates; this client only knows how
+to send a request and what an answer means: 404 is `None`, other errors become
+`KeycloakError` carrying the realm, the object and Keycloak's own message.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import requests
+
+WRITE_METHODS = {"POST", "PUT", "DELETE", "PATCH"}
+
+
+@dataclass(frozen=True)
+class PasswordCredentials:
+    """An admin user (dev: the bootstrap admin). Prefer ClientCredentials in production."""
+    username: str
+    password: str
+    client_id: str = "admin-cli"
+
+
+@dataclass(frozen=True)
+class ClientCredentials:
+    """A service-account client: deployments need no admin password."""
+    client_id: str
+    client_secret: str
+
+
+class KeycloakError(Exception):
+    def __init__(self, message: str, status: int | None = None, realm: str | None = None, obj: str | None = None):
+        self.status, self.realm, self.obj = status, realm, obj
+        where = " ".join(x for x in (f"realm '{realm}'" if realm else "", obj or "") if x)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class KeycloakUnavailable(KeycloakError):
+    """The server cannot be reached, or refuses our credentials (CLI exit code 3)."""
+
+
+class KeycloakAdmin:
+    def __init__(self, server_url: str, credentials, auth_realm: str = "master",
+                 verify: bool | str = True, timeout: float = 30.0):
+        self.server_url = server_url.rstrip("/")
+        self.credentials = credentials
+        self.auth_realm = auth_realm
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.verify = verify
+        self.requests = Counter()  # method -> count, tokens excluded
+        self._token: str | None = None
+        self._token_expires = 0.0
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------ authentication
+    def _authenticate(self) -> None:
+        creds = self.credentials
+        if isinstance(creds, ClientCredentials):
+            form = {"grant_type": "client_credentials", "client_id": creds.client_id,
+                    "client_secret": creds.client_secret}
+            who = f"client '{creds.client_id}'"
+        else:
+            form = {"grant_type": "password", "client_id": creds.client_id,
+                    "username": creds.username, "password": creds.password}
+            who = f"user '{creds.username}'"
+        url = f"{self.server_url}/realms/{quote(self.auth_realm)}/protocol/openid-connect/token"
+        try:
+            resp = self.session.post(url, data=form, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise KeycloakUnavailable(f"cannot reach Keycloak at {self.server_url}: {exc}") from None
+        if resp.status_code != 200:
+            detail = _message(resp)
+            raise KeycloakUnavailable(
+                f"Keycloak refused the admin credentials of {who} in realm '{self.auth_realm}' "
+                f"(HTTP {resp.status_code}: {detail})", resp.status_code)
+        body = resp.json()
+        self._token = body["access_token"]
+        # Re-authenticate a little before expiry so long runs never send a dead token.
+        self._token_expires = time.monotonic() + max(5, int(body.get("expires_in", 60)) - 15)
+
+    def _auth_header(self) -> dict:
+        with self._lock:
+            if not self._token or time.monotonic() >= self._token_expires:
+                self._authenticate()
+            return {"Authorization": f"Bearer {self._token}"}
+
+    # ------------------------------------------------------------ requests
+    def request(self, method: str, path: str, *, realm: str | None = None, obj: str | None = None,
+                params: dict | None = None, json=None, allow_404: bool = False):
+        """Send one admin request. ``path`` is already formatted (see `url`)."""
+        url = f"{self.server_url}{path}"
+        for attempt in (1, 2):
+            headers = self._auth_header()
+            try:
+                resp = self.session.request(method, url, params=params, json=json, headers=headers,
+                                            timeout=self.timeout)
+            except requests.RequestException as exc:
+                raise KeycloakUnavailable(f"cannot reach Keycloak at {self.server_url}: {exc}", None, realm, obj) from None
+            self.requests[method] += 1
+            if resp.status_code == 401 and attempt == 1:
+                self._token = None  # token revoked or expired early: authenticate once more
+                continue
+            break
+        if resp.status_code == 404 and allow_404:
+            return None
+        if resp.status_code >= 400:
+            if resp.status_code in (401, 403):
+                raise KeycloakUnavailable(
+                    f"not allowed to {method} {path} (HTTP {resp.status_code}): the admin credentials "
+                    "lack a role for this realm", resp.status_code, realm, obj)
+            raise KeycloakError(f"Keycloak answered HTTP {resp.status_code} to {method} {path}: {_message(resp)}",
+                                resp.status_code, realm, obj)
+        if resp.status_code == 201:
+            location = resp.headers.get("Location", "")
+            return location.rstrip("/").rsplit("/", 1)[-1] if location else None
+        if not resp.content:
+            return None
+        try:
+            return resp.json()
+        except ValueError:
+            return resp.text
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, json=None, **kw):
+        return self.request("POST", path, json=json, **kw)
+
+    def put(self, path, json=None, **kw):
+        return self.request("PUT", path, json=json, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+    @property
+    def write_count(self) -> int:
+        return sum(n for method, n in self.requests.items() if method in WRITE_METHODS)
+
+
+def url(template: str, **values) -> str:
+    """Fill a URL template, quoting each value (client ids may hold ':' or '/')."""
+    return template.format(**{k: quote(str(v), safe="") for k, v in values.items()})
+
+
+def _message(resp: requests.Response) -> str:
+    try:
+        body = resp.json()
+    except ValueError:
+        return (resp.text or resp.reason or "").strip()[:300]
+    if isinstance(body, dict):
+        for key in ("errorMessage", "error_description", "error", "message"):
+            if body.get(key):
+                extra = body.get("params") or body.get("field")
+                return f"{body[key]}" + (f" ({extra})" if extra else "")
+    return str(body)[:300]

@@ -1,0 +1,130 @@
+"""What every resource type shares: the change model and the one diff function.
+
+A resource module follows one pattern (find by natural key → compare what the
+file states → create or patch, or skip if equal):
+
+- ``desired(ctx)``: the Keycloak representations the files ask for, by natural key;
+- ``current(ctx, desired)``: what the server has, read with GETs only;
+- ``create`` / ``update``: the writes, run by `apply` in dependency order.
+
+Only fields the file states are compared and written: a field Keycloak holds
+and the file does not mention is left alone.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..config.references import MASK, SecretValue
+
+
+@dataclass
+class FieldChange:
+    path: str
+    before: Any
+    after: Any
+
+    @property
+    def secret(self) -> bool:
+        lowered = self.path.lower()
+        return "secret" in lowered or isinstance(self.after, SecretValue)
+
+    def display(self) -> tuple[str, str]:
+        if self.secret:
+            return ("(unset)" if self.before in (None, "") else MASK), "(new value)"
+        return _show(self.before), _show(self.after)
+
+
+def _show(value) -> str:
+    if value is None:
+        return "(absent)"
+    if isinstance(value, str):
+        return repr(value)
+    return str(value)
+
+
+@dataclass
+class Change:
+    kind: str
+    key: str
+    action: str  # "create" | "update" | "unchanged"
+    desired: dict
+    current: dict | None = None
+    fields: list[FieldChange] = field(default_factory=list)
+
+    @property
+    def pending(self) -> bool:
+        return self.action != "unchanged"
+
+
+def stated_diff(desired, current, path: str = "") -> list[FieldChange]:
+    """Differences in the fields ``desired`` states; everything else on the server is ignored.
+
+    Lists of plain values are compared as sets (Keycloak stores redirect URIs,
+    web origins and attribute values as sets and may return them reordered).
+    Secret values are write-only and never compared here (see fingerprints).
+    """
+    if isinstance(desired, SecretValue):
+        return []
+    if isinstance(desired, dict):
+        current = current if isinstance(current, dict) else {}
+        changes = []
+        for key, value in desired.items():
+            changes += stated_diff(value, current.get(key), f"{path}.{key}" if path else key)
+        return changes
+    if isinstance(desired, list) and all(not isinstance(v, (dict, list)) for v in desired):
+        if isinstance(current, list) and sorted(map(str, desired)) == sorted(map(str, current)):
+            return []
+        if not desired and current in (None, []):
+            return []
+        return [FieldChange(path, current, desired)]
+    if desired != current:
+        return [FieldChange(path, current, desired)]
+    return []
+
+
+def reveal(value):
+    """The representation to send: secrets revealed, everything else as is."""
+    if isinstance(value, SecretValue):
+        return value.reveal()
+    if isinstance(value, dict):
+        return {k: reveal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [reveal(v) for v in value]
+    return value
+
+
+def merged(current: dict, desired: dict) -> dict:
+    """``current`` with what ``desired`` states laid over it, nested maps merged (never wiped)."""
+    result = dict(current)
+    for key, value in desired.items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = merged(result[key], value)
+        else:
+            result[key] = value
+    return result
+
+
+class ResourceType:
+    """One kind of Keycloak object. Subclasses set `kind`, `depends_on` and the four methods."""
+
+    kind: str = ""
+    depends_on: tuple[str, ...] = ()
+
+    def desired(self, ctx) -> dict[str, dict]:
+        raise NotImplementedError
+
+    def current(self, ctx, desired: dict[str, dict]) -> dict[str, dict]:
+        raise NotImplementedError
+
+    def compare(self, desired: dict, current: dict) -> list[FieldChange]:
+        return stated_diff(desired, current)
+
+    def create(self, ctx, desired: dict) -> None:
+        raise NotImplementedError
+
+    def update(self, ctx, desired: dict, current: dict) -> None:
+        raise NotImplementedError
+
+    def describe(self, key: str) -> str:
+        return f"{self.kind} '{key}'"

@@ -1,0 +1,31 @@
+"""The state one realm's plan and apply share: the API, the region, and ids learnt on the way."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..config import Configuration, Region
+from ..keycloak_api import KeycloakAdmin
+from ..psc_discovery import PscDiscovery
+
+
+@dataclass
+class RealmContext:
+    api: KeycloakAdmin
+    config: Configuration
+    region: Region
+    discovery: PscDiscovery
+    realm_exists: bool = False
+    # (kind, natural key) -> Keycloak id, learnt when reading or creating; children need their parent's id.
+    ids: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Representations read once and reused by sub-resources (e.g. a client's protocol mappers).
+    cache: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def realm(self) -> str:
+        return self.region.realm
+
+    def id_of(self, kind: str, key: str) -> str:
+        try:
+            return self.ids[(kind, key)]
+        except KeyError:
+            raise LookupError(f"realm '{self.realm}': {kind} '{key}' has no id yet (was it created?)") from None

@@ -1,0 +1,446 @@
+"""Run the real Keycloak server as a local process (no Docker engine needed).
+
+Lifecycle of `KeycloakServer.start()`:
+
+1. make sure the distribution is unpacked in the cache (`KeycloakDistribution`);
+2. under a file lock on the shared home, compare a build fingerprint with the
+   stamp left by the last successful `kc.sh build`, and rebuild only when it
+   changed (the build costs ~20 s, a start on a built home ~15 s);
+3. `kc.sh start --optimized` with runtime-only options: loopback HTTP on free
+   ports and an H2 file database inside `data_dir`, so tests and the demo
+   never share state;
+4. poll `/health/ready` on the management port.
+
+Every server runs in its own process group, is stopped by `stop()`, by
+`atexit`, and, should the Python process be SIGKILLed, by a watchdog process.
+"""
+
+from __future__ import annotations
+
+import atexit
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import secrets
+import shutil
+import socket
+import stat
+import subprocess
+import sys
+import time
+from collections import deque
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import requests
+
+from .distribution import KeycloakDistribution
+from .filelock import file_lock
+from .java import JavaRuntime, resolve_java
+from .process import Watchdog, group_members, terminate_group
+
+log = logging.getLogger(__name__)
+
+# Build-time options baked into the optimized server. Anything here changes
+# the fingerprint and therefore triggers one rebuild. --cache=local: a single
+# node needs no JGroups cluster, and two local servers must not try to form one.
+BUILD_OPTIONS: tuple[str, ...] = ("--db=dev-file", "--health-enabled=true", "--cache=local")
+
+STAMP_NAME = ".smur-iam-build-stamp.json"
+BUILD_LOCK_NAME = ".smur-iam-build.lock"
+PID_FILE_NAME = "keycloak.pid"
+DATA_LOCK_NAME = "keycloak.lock"
+CREDENTIALS_FILE_NAME = "bootstrap-admin.json"
+DB_NAME = "keycloakdb"
+LOG_TAIL_LINES = 40
+
+# Environment variables that would silently change what kc.sh runs (another
+# JDK, other JVM flags, a debugger port clashing between two servers, stray
+# KC_* configuration): the server must behave the same on every machine.
+_SCRUBBED_ENV = {
+    "JAVA", "JAVA_OPTS", "JAVA_OPTS_KC_HEAP", "JAVA_OPTS_APPEND", "JAVA_ADD_OPENS",
+    "JAVA_LOCALE", "DEBUG", "DEBUG_PORT", "DEBUG_SUSPEND", "PRINT_ENV",
+}
+
+
+class KeycloakStartError(RuntimeError):
+    """Keycloak did not become ready; the message carries the log tail."""
+
+    def __init__(self, message: str, log_path: Path | None = None, log_tail: str = ""):
+        self.log_path = log_path
+        self.log_tail = log_tail
+        full = message
+        if log_path is not None:
+            full += f"\nLog file: {log_path}"
+        if log_tail:
+            full += f"\n--- last {LOG_TAIL_LINES} log lines ---\n{log_tail}"
+        super().__init__(full)
+
+
+def free_port() -> int:
+    """A currently free loopback TCP port (tiny race until Keycloak binds it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
+    try:
+        with open(path, "r", errors="replace") as f:
+            return "".join(deque(f, maxlen=lines)).rstrip("\n")
+    except OSError:
+        return ""
+
+
+class KeycloakServer:
+    def __init__(
+        self,
+        distribution: KeycloakDistribution | None,
+        data_dir: str | os.PathLike[str],
+        http_port: int = 0,
+        management_port: int = 0,
+        admin_username: str = "admin",
+        admin_password: str | None = None,
+        bootstrap_client_id: str | None = None,
+        bootstrap_client_secret: str | None = None,
+        providers: Iterable[str | os.PathLike[str]] = (),
+        log_path: str | os.PathLike[str] | None = None,
+        java: JavaRuntime | str | os.PathLike[str] | None = None,
+        heap: str | None = None,
+        extra_args: Sequence[str] = (),
+    ):
+        self.distribution = distribution or KeycloakDistribution()
+        self.data_dir = Path(data_dir).expanduser().resolve()
+        self._requested_http_port = http_port
+        self._requested_management_port = management_port
+        self.http_port = http_port
+        self.management_port = management_port
+        self.admin_username = admin_username
+        self._explicit_password = admin_password is not None
+        self.admin_password = admin_password or secrets.token_urlsafe(18)
+        self.bootstrap_client_id = bootstrap_client_id
+        self.bootstrap_client_secret = bootstrap_client_secret
+        self.providers = [Path(p).expanduser().resolve() for p in providers]
+        self._log_path = Path(log_path).expanduser().resolve() if log_path else self.data_dir / "keycloak.log"
+        self._java_request = java
+        self.java: JavaRuntime | None = None
+        # heap: "1g" means -Xmx1g; a value starting with "-" is used verbatim.
+        self.heap = heap
+        self.extra_args = list(extra_args)
+
+        self.build_seconds: float = 0.0
+        self.start_seconds: float = 0.0
+        self.rebuilt = False
+        self._proc: subprocess.Popen | None = None
+        self._watchdog: Watchdog | None = None
+        self._log_file = None
+        self._data_lock_fd: int | None = None
+
+    # -- public properties --------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def management_url(self) -> str:
+        return f"http://127.0.0.1:{self.management_port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self._log_path
+
+    @property
+    def pid(self) -> int | None:
+        """Pid of kc.sh, which is also the process-group id of the server."""
+        return self._proc.pid if self._proc else None
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    @property
+    def db_url(self) -> str:
+        # NON_KEYWORDS=VALUE: Keycloak's schema has a column named VALUE.
+        return f"jdbc:h2:file:{self.data_dir / DB_NAME};NON_KEYWORDS=VALUE"
+
+    def __repr__(self) -> str:
+        return f"<KeycloakServer {self.base_url} data_dir={self.data_dir} running={self.running}>"
+
+    def __enter__(self) -> "KeycloakServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # -- start ----------------------------------------------------------------
+
+    def start(self, timeout: float = 240) -> "KeycloakServer":
+        if self.running:
+            return self
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._claim_data_dir()
+        try:
+            self.java = resolve_java(self._java_request)
+            log.info("Keycloak runtime uses %s", self.java.describe())
+            home = self.distribution.ensure()
+            self._kill_stale_server()
+            self._settle_bootstrap_credentials()
+            self.http_port = self._requested_http_port or free_port()
+            self.management_port = self._requested_management_port or free_port()
+            self._open_log()
+            self._build_if_needed(home)
+            self._spawn(home)
+            self._wait_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        log.info(
+            "Keycloak ready at %s (build %.1fs, start %.1fs, log %s)",
+            self.base_url, self.build_seconds, self.start_seconds, self.log_path,
+        )
+        return self
+
+    def _claim_data_dir(self) -> None:
+        # Held for the server's lifetime. If another *live* process holds it,
+        # the data dir is in use and must not be touched; if we get it, any
+        # Keycloak recorded in the pid file belongs to a dead parent.
+        fd = os.open(self.data_dir / DATA_LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise KeycloakStartError(
+                f"Data dir {self.data_dir} is already used by another running KeycloakServer."
+            ) from None
+        self._data_lock_fd = fd
+
+    def _kill_stale_server(self) -> None:
+        pid_file = self.data_dir / PID_FILE_NAME
+        try:
+            pgid = int(pid_file.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            pid_file.unlink(missing_ok=True)
+            return
+        if pgid <= 1 or pgid == os.getpgid(0):
+            pid_file.unlink(missing_ok=True)
+            return
+        db_marker = str(self.data_dir / DB_NAME)
+        members = group_members(pgid)
+        # Only a Keycloak JVM serving *this* data dir counts: the pid may have
+        # been recycled by an unrelated process since the crash.
+        if any(p.is_keycloak_jvm and any(db_marker in a for a in p.cmdline) for p in members):
+            log.warning("Stopping stale Keycloak (process group %d) left in %s", pgid, self.data_dir)
+            terminate_group(pgid, timeout=30)
+        pid_file.unlink(missing_ok=True)
+
+    def _settle_bootstrap_credentials(self) -> None:
+        # KC_BOOTSTRAP_ADMIN_* only acts when the master realm is created, i.e.
+        # on a fresh database. Remember what a database was bootstrapped with
+        # so a restart on the same data dir (the demo) keeps a working login.
+        creds_file = self.data_dir / CREDENTIALS_FILE_NAME
+        db_exists = (self.data_dir / f"{DB_NAME}.mv.db").exists()
+        if db_exists and creds_file.exists():
+            try:
+                saved = json.loads(creds_file.read_text())
+            except (OSError, ValueError):
+                saved = {}
+            if saved.get("username") == self.admin_username:
+                if not self._explicit_password:
+                    self.admin_password = saved.get("password", self.admin_password)
+                elif saved.get("password") != self.admin_password:
+                    log.warning(
+                        "Database in %s was bootstrapped with another admin password; "
+                        "the one given now is not applied to an existing database.",
+                        self.data_dir,
+                    )
+                if self.bootstrap_client_id and self.bootstrap_client_id == saved.get("client_id"):
+                    self.bootstrap_client_secret = self.bootstrap_client_secret or saved.get("client_secret")
+            return
+        if self.bootstrap_client_id and not self.bootstrap_client_secret:
+            self.bootstrap_client_secret = secrets.token_urlsafe(24)
+        creds = {
+            "username": self.admin_username,
+            "password": self.admin_password,
+            "client_id": self.bootstrap_client_id,
+            "client_secret": self.bootstrap_client_secret,
+        }
+        creds_file.write_text(json.dumps(creds, indent=2))
+        os.chmod(creds_file, stat.S_IRUSR | stat.S_IWUSR)
+
+    def _open_log(self) -> None:
+        self._log_path.parent.mkdir(parents=True, exist_ok=True)
+        if self._log_path.exists() and self._log_path.stat().st_size:
+            # Keep the previous run's log (often the interesting one after a crash).
+            os.replace(self._log_path, self._log_path.with_name(self._log_path.name + ".1"))
+        self._log_file = open(self._log_path, "ab", buffering=0)
+
+    def _log_line(self, text: str) -> None:
+        if self._log_file:
+            self._log_file.write(f"[smur-iam] {text}\n".encode())
+
+    def _env(self) -> dict[str, str]:
+        env = {
+            k: v for k, v in os.environ.items()
+            if not k.startswith(("KC_", "KEYCLOAK_")) and k not in _SCRUBBED_ENV
+        }
+        assert self.java is not None
+        env["JAVA_HOME"] = str(self.java.home)
+        if self.heap:
+            env["JAVA_OPTS_KC_HEAP"] = self.heap if self.heap.startswith("-") else f"-Xms64m -Xmx{self.heap}"
+        return env
+
+    # -- build ----------------------------------------------------------------
+
+    def build_fingerprint(self) -> dict:
+        assert self.java is not None
+        return {
+            "keycloak_version": self.distribution.version,
+            "build_options": list(BUILD_OPTIONS),
+            "java_major": self.java.major,
+            "providers": sorted([p.name, _sha256(p)] for p in self.providers),
+        }
+
+    def _build_if_needed(self, home: Path) -> None:
+        stamp = home / STAMP_NAME
+        # One build at a time per home, across processes (tests + demo).
+        with file_lock(home / BUILD_LOCK_NAME):
+            wanted = self.build_fingerprint()
+            try:
+                current = json.loads(stamp.read_text())
+            except (OSError, ValueError):
+                current = None
+            if current == wanted:
+                self.build_seconds = 0.0
+                self.rebuilt = False
+                self._log_line("optimized build is up to date, no rebuild")
+                return
+            self._sync_providers(home, previous=current)
+            stamp.unlink(missing_ok=True)  # a failed build must not look valid
+            cmd = [str(home / "bin" / "kc.sh"), "build", *BUILD_OPTIONS]
+            self._log_line(f"build fingerprint changed; running {' '.join(cmd)}")
+            print(f"[smur-iam] building optimized Keycloak with {self.java.describe()}…",
+                  file=sys.stderr, flush=True)
+            started = time.monotonic()
+            result = subprocess.run(
+                cmd, cwd=home, env=self._env(), stdin=subprocess.DEVNULL,
+                stdout=self._log_file, stderr=subprocess.STDOUT, timeout=900,
+            )
+            self.build_seconds = time.monotonic() - started
+            if result.returncode != 0:
+                raise KeycloakStartError(
+                    f"`kc.sh build` failed with exit code {result.returncode}",
+                    self.log_path, tail(self.log_path),
+                )
+            stamp.write_text(json.dumps(wanted, indent=2))
+            self.rebuilt = True
+            self._log_line(f"build finished in {self.build_seconds:.1f}s")
+
+    def _sync_providers(self, home: Path, previous: dict | None) -> None:
+        # Remove the JARs a previous build copied in that are no longer wanted,
+        # then copy the requested ones: the build sees exactly `providers`.
+        target = home / "providers"
+        target.mkdir(exist_ok=True)
+        wanted = {p.name for p in self.providers}
+        for name, _ in (previous or {}).get("providers", []):
+            if name not in wanted:
+                (target / name).unlink(missing_ok=True)
+        for p in self.providers:
+            if not p.is_file():
+                raise KeycloakStartError(f"Provider JAR {p} does not exist")
+            shutil.copy2(p, target / p.name)
+
+    # -- run --------------------------------------------------------------------
+
+    def _start_command(self, home: Path) -> list[str]:
+        return [
+            str(home / "bin" / "kc.sh"), "start", "--optimized",
+            "--http-enabled=true",
+            "--hostname-strict=false",
+            "--http-host=127.0.0.1",
+            f"--http-port={self.http_port}",
+            f"--http-management-port={self.management_port}",
+            f"--db-url={self.db_url}",
+            *self.extra_args,
+        ]
+
+    def _spawn(self, home: Path) -> None:
+        env = self._env()
+        env["KC_BOOTSTRAP_ADMIN_USERNAME"] = self.admin_username
+        env["KC_BOOTSTRAP_ADMIN_PASSWORD"] = self.admin_password
+        if self.bootstrap_client_id:
+            env["KC_BOOTSTRAP_ADMIN_CLIENT_ID"] = self.bootstrap_client_id
+            env["KC_BOOTSTRAP_ADMIN_CLIENT_SECRET"] = self.bootstrap_client_secret or ""
+        cmd = self._start_command(home)
+        self._log_line(f"starting: {' '.join(cmd)}")
+        self._proc = subprocess.Popen(
+            cmd, cwd=home, env=env, stdin=subprocess.DEVNULL,
+            stdout=self._log_file, stderr=subprocess.STDOUT,
+            # New session => kc.sh leads a process group that also holds the
+            # JVM it forks; signals from the terminal do not reach it directly.
+            start_new_session=True,
+        )
+        self._watchdog = Watchdog(self._proc.pid)
+        (self.data_dir / PID_FILE_NAME).write_text(f"{self._proc.pid}\n")
+        atexit.register(self.stop)
+
+    def _wait_ready(self, timeout: float) -> None:
+        started = time.monotonic()
+        url = f"{self.management_url}/health/ready"
+        session = requests.Session()
+        try:
+            while True:
+                code = self._proc.poll()
+                if code is not None:
+                    raise KeycloakStartError(
+                        f"Keycloak exited with code {code} before becoming ready",
+                        self.log_path, tail(self.log_path),
+                    )
+                try:
+                    r = session.get(url, timeout=2)
+                    if r.status_code == 200 and r.json().get("status") == "UP":
+                        self.start_seconds = time.monotonic() - started
+                        return
+                except (requests.RequestException, ValueError):
+                    pass
+                if time.monotonic() - started > timeout:
+                    raise KeycloakStartError(
+                        f"Keycloak not ready at {url} after {timeout:.0f}s",
+                        self.log_path, tail(self.log_path),
+                    )
+                time.sleep(0.25)
+        finally:
+            session.close()
+
+    # -- stop -------------------------------------------------------------------
+
+    def stop(self, timeout: float = 30) -> None:
+        """Stop the whole process group; safe to call any number of times."""
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            atexit.unregister(self.stop)
+            terminate_group(proc.pid, timeout=timeout)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+            (self.data_dir / PID_FILE_NAME).unlink(missing_ok=True)
+        if self._watchdog is not None:
+            self._watchdog.disarm()
+            self._watchdog = None
+        if self._log_file is not None:
+            self._log_file.close()
+            self._log_file = None
+        if self._data_lock_fd is not None:
+            os.close(self._data_lock_fd)
+            self._data_lock_fd = None
