@@ -159,5 +159,18 @@ def mock_psc(ctx):
     sys.exit(mock_main(ctx.args))
 
 
+@main.command()
+@click.argument("directory", default="realm", type=click.Path(file_okay=False))
+@click.option("--keycloak-port", default=8080, show_default=True)
+@click.option("--psc-auth-port", default=8081, show_default=True)
+@click.option("--psc-wallet-port", default=8082, show_default=True)
+@click.option("--data-dir", type=click.Path(file_okay=False), help="keep Keycloak's database here (default: a new temp dir)")
+def demo(directory, keycloak_port, psc_auth_port, psc_wallet_port, data_dir):
+    """Run everything locally: mock PSC + real Keycloak, provisioned from DIRECTORY."""
+    from .demo import run_demo
+
+    run_demo(Path(directory), keycloak_port, psc_auth_port, psc_wallet_port, Path(data_dir) if data_dir else None)
+
+
 if __name__ == "__main__":
     main()

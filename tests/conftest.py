@@ -2,4 +2,5 @@
 pytest_plugins = [
     "fixtures.keycloak",
     "fixtures.mock_psc",
+    "fixtures.realms",
 ]

@@ -44,9 +44,8 @@ from .process import Watchdog, group_members, terminate_group
 log = logging.getLogger(__name__)
 
 # Build-time options baked into the optimized server. Anything here changes
-# the fingerprint and therefore triggers one rebuild. --cache=local: a single
-# node needs no JGroups cluster, and two local servers must not try to form one.
-BUILD_OPTIONS: tuple[str, ...] = ("--db=dev-file", "--health-enabled=true", "--cache=local")
+# the fingerprint and therefore triggers one rebuild.
+BUILD_OPTIONS: tuple[str, ...] = ("--db=dev-file", "--health-enabled=true")
 
 STAMP_NAME = ".smur-iam-build-stamp.json"
 BUILD_LOCK_NAME = ".smur-iam-build.lock"
@@ -141,6 +140,9 @@ class KeycloakServer:
         self.build_seconds: float = 0.0
         self.start_seconds: float = 0.0
         self.rebuilt = False
+        # Process group (= kc.sh pid) of the last spawned server; kept after
+        # stop() so callers can check that nothing of it survived.
+        self.pgid: int | None = None
         self._proc: subprocess.Popen | None = None
         self._watchdog: Watchdog | None = None
         self._log_file = None
@@ -235,7 +237,7 @@ class KeycloakServer:
         if pgid <= 1 or pgid == os.getpgid(0):
             pid_file.unlink(missing_ok=True)
             return
-        db_marker = str(self.data_dir / DB_NAME)
+        db_marker = f"jdbc:h2:file:{self.data_dir / DB_NAME};"
         members = group_members(pgid)
         # Only a Keycloak JVM serving *this* data dir counts: the pid may have
         # been recycled by an unrelated process since the crash.
@@ -266,6 +268,12 @@ class KeycloakServer:
                     )
                 if self.bootstrap_client_id and self.bootstrap_client_id == saved.get("client_id"):
                     self.bootstrap_client_secret = self.bootstrap_client_secret or saved.get("client_secret")
+            return
+        if db_exists:
+            log.warning(
+                "Database in %s was not created by KeycloakServer: the bootstrap admin "
+                "credentials are not applied to an existing database.", self.data_dir,
+            )
             return
         if self.bootstrap_client_id and not self.bootstrap_client_secret:
             self.bootstrap_client_secret = secrets.token_urlsafe(24)
@@ -371,6 +379,9 @@ class KeycloakServer:
             f"--http-port={self.http_port}",
             f"--http-management-port={self.management_port}",
             f"--db-url={self.db_url}",
+            # A runtime option in 26.x: a single node needs no JGroups cluster
+            # (saves start time, and two local servers never try to pair up).
+            "--cache=local",
             *self.extra_args,
         ]
 
@@ -390,6 +401,7 @@ class KeycloakServer:
             # JVM it forks; signals from the terminal do not reach it directly.
             start_new_session=True,
         )
+        self.pgid = self._proc.pid
         self._watchdog = Watchdog(self._proc.pid)
         (self.data_dir / PID_FILE_NAME).write_text(f"{self._proc.pid}\n")
         atexit.register(self.stop)

@@ -1,0 +1,180 @@
+"""End to end: the tablet app signs in at Keycloak, Keycloak brokers the mock PSC.
+
+The test plays the SMUR tablet app (plain OIDC code + PKCE against Keycloak,
+`kc_idp_hint=psc`) and the professional (national id on the PSC page, push
+approved on the e-CPS phone with PIN and number). Keycloak is the real server,
+provisioned by `smur-iam apply` from the shipped `realm/` files.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import hashlib
+import secrets
+from dataclasses import dataclass
+from http.cookiejar import DefaultCookiePolicy
+from urllib.parse import parse_qs, urljoin, urlparse
+
+import pytest
+import requests
+from joserfc import jwt
+from joserfc.jwk import KeySet
+
+from fixtures.realms import SMURTAB_REDIRECT
+from mockpsc.testing import read_error, read_form, read_match_number, wallet_login
+
+LINKED = "899700218896"  # pre-linked in realm/smur-grand-est.yaml
+UNLINKED = "899700366240"  # a real PSC identity at the mock, never linked in Keycloak
+PIN = "1234"
+
+
+@dataclass
+class TabletLogin:
+    """What the tablet app keeps between sending the user away and getting the code back."""
+    session: requests.Session
+    page: requests.Response  # where the browser stands now
+    verifier: str
+    state: str
+    nonce: str
+
+
+@pytest.fixture(autouse=True)
+def loopback_is_a_secure_context(monkeypatch):
+    """Send `Secure` cookies to loopback over plain http, as browsers do for 127.0.0.1 (a
+    "potentially trustworthy" origin): Keycloak marks its session cookies Secure. Patched on
+    the class because requests copies the session's jar into fresh default-policy jars."""
+    original = DefaultCookiePolicy.return_ok_secure
+
+    def return_ok_secure(self, cookie, request):
+        host = urlparse(request.get_full_url()).hostname
+        return host in ("127.0.0.1", "localhost", "::1") or original(self, cookie, request)
+
+    monkeypatch.setattr(DefaultCookiePolicy, "return_ok_secure", return_ok_secure)
+
+
+def start_login(keycloak, realm: str, wallet_origin: str) -> TabletLogin:
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    state, nonce = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
+    session = requests.Session()
+    page = session.get(f"{keycloak.base_url}/realms/{realm}/protocol/openid-connect/auth", params={
+        "client_id": "smurtab", "redirect_uri": SMURTAB_REDIRECT, "response_type": "code", "scope": "openid",
+        "state": state, "nonce": nonce, "code_challenge": challenge, "code_challenge_method": "S256",
+        "kc_idp_hint": "psc",
+    }, timeout=30)
+    assert page.status_code == 200 and page.url.startswith(wallet_origin), (page.status_code, page.url)
+    assert "acr_values=eidas1" in page.url, "Keycloak must ask PSC for eidas1"
+    return TabletLogin(session, page, verifier, state, nonce)
+
+
+def follow_to_app(session: requests.Session, response: requests.Response, max_hops: int = 15):
+    """Follow redirects until the app's redirect URI (returns its query) or a page (returns the response)."""
+    for _ in range(max_hops):
+        if response.status_code not in (301, 302, 303, 307):
+            return response
+        location = urljoin(response.url, response.headers["Location"])
+        if location.startswith(SMURTAB_REDIRECT):
+            return {k: v[0] for k, v in parse_qs(urlparse(location).query).items()}
+        response = session.get(location, allow_redirects=False, timeout=30)
+    raise AssertionError("too many redirects")
+
+
+def exchange_code(keycloak, realm: str, login: TabletLogin, code: str) -> dict:
+    resp = requests.post(f"{keycloak.base_url}/realms/{realm}/protocol/openid-connect/token", data={
+        "grant_type": "authorization_code", "code": code, "redirect_uri": SMURTAB_REDIRECT,
+        "client_id": "smurtab", "code_verifier": login.verifier,
+    }, timeout=30)
+    assert resp.status_code == 200, resp.text
+    return resp.json()
+
+
+def verified_claims(keycloak, realm: str, token: str) -> dict:
+    jwks = requests.get(f"{keycloak.base_url}/realms/{realm}/protocol/openid-connect/certs", timeout=30).json()
+    signing = KeySet.import_key_set({"keys": [k for k in jwks["keys"] if k.get("use") == "sig"]})
+    return jwt.decode(token, signing).claims
+
+
+def users_of(oracle, realm):
+    return oracle(realm).get_users({})
+
+
+def test_prelinked_professional_signs_in_through_psc(provisioned, keycloak, mock_psc, mock_psc_phone, oracle):
+    realm = provisioned.realm
+    before = users_of(oracle, realm)
+    login = start_login(keycloak, realm, mock_psc.wallet_origin)
+    back = wallet_login(login.session, login.page, LINKED, phone=mock_psc_phone, pin=PIN)
+    result = follow_to_app(login.session, back)
+    assert isinstance(result, dict), f"no redirect to the app: {result.status_code} {result.text[:500]}"
+    assert result["state"] == login.state and "code" in result
+
+    tokens = exchange_code(keycloak, realm, login, result["code"])
+    claims = verified_claims(keycloak, realm, tokens["id_token"])
+    assert claims["iss"] == f"{keycloak.base_url}/realms/{realm}"
+    assert claims["aud"] == "smurtab" and claims["nonce"] == login.nonce
+    assert claims["rpps"] == "99700218896" and claims["idnat"] == LINKED
+    assert (claims["given_name"], claims["family_name"]) == ("Camille", "Durand")
+    access = verified_claims(keycloak, realm, tokens["access_token"])
+    assert access["rpps"] == "99700218896"
+
+    after = users_of(oracle, realm)
+    assert [u["id"] for u in after] == [u["id"] for u in before], "no second user may be created"
+    assert claims["sub"] == before[0]["id"], "the pre-provisioned account is the one signed in"
+    sessions = oracle(realm).get_sessions(before[0]["id"])
+    assert len(sessions) == 1
+
+
+def test_unlinked_psc_identity_is_refused_and_nothing_is_created(provisioned, keycloak, mock_psc,
+                                                                 mock_psc_phone, oracle):
+    realm = provisioned.realm
+    before = users_of(oracle, realm)
+    login = start_login(keycloak, realm, mock_psc.wallet_origin)
+    back = wallet_login(login.session, login.page, UNLINKED, phone=mock_psc_phone, pin=PIN)
+    page = follow_to_app(login.session, back)
+    assert not isinstance(page, dict), f"an unlinked identity reached the app: {page}"
+    assert 'id="kc-error-message"' in page.text
+    assert "n'est pas enregistré pour ce SMUR" in html.unescape(page.text), page.text[:1000]
+    after = users_of(oracle, realm)
+    assert [u["id"] for u in after] == [u["id"] for u in before]
+    assert oracle(realm).get_users({"username": UNLINKED, "exact": True}) == []
+
+
+def test_wrong_pin_gets_no_code(provisioned, keycloak, mock_psc, mock_psc_phone, oracle):
+    realm = provisioned.realm
+    login = start_login(keycloak, realm, mock_psc.wallet_origin)
+    back = wallet_login(login.session, login.page, LINKED, phone=mock_psc_phone, pin="0000")
+    assert "error=access_denied" in back.headers["Location"]
+    result = follow_to_app(login.session, back)
+    assert not (isinstance(result, dict) and "code" in result), result
+    mock_psc.unlock_ecps(LINKED)  # one wrong PIN counts towards the lock; keep the shared mock clean
+
+
+def test_bare_rpps_is_refused_at_psc_with_the_8_guidance(provisioned, keycloak, mock_psc):
+    login = start_login(keycloak, provisioned.realm, mock_psc.wallet_origin)
+    action, fields = read_form(login.page.text)
+    fields["national_id"] = LINKED[1:]
+    page = login.session.post(urljoin(login.page.url, action), data=fields, timeout=10)
+    error = read_error(page.text)
+    assert error and "8" in error["message"] and LINKED in error["message"], error
+    with pytest.raises(AssertionError):
+        read_match_number(page.text)  # no push was started
+
+
+@pytest.mark.parametrize("fault,value", [
+    ("id_token_bad_signature", None),
+    ("acr", "eidas2"),
+    ("acr", None),
+], ids=["wrongly-signed-id-token", "acr-eidas2", "acr-missing"])
+def test_broker_rejects_untrustworthy_id_tokens(provisioned, keycloak, mock_psc, mock_psc_phone, oracle, fault, value):
+    realm = provisioned.realm
+    before = users_of(oracle, realm)
+    login = start_login(keycloak, realm, mock_psc.wallet_origin)
+    if fault == "acr":
+        mock_psc.inject_fault("acr", value, client_id=provisioned.psc_client_id)
+    else:
+        mock_psc.inject_fault(fault, client_id=provisioned.psc_client_id)
+    back = wallet_login(login.session, login.page, LINKED, phone=mock_psc_phone, pin=PIN)
+    result = follow_to_app(login.session, back)
+    assert not isinstance(result, dict), f"Keycloak accepted a bad ID token ({fault}={value}): {result}"
+    assert result.status_code >= 400 or "error" in result.text.lower()
+    assert [u["id"] for u in users_of(oracle, realm)] == [u["id"] for u in before]
+    assert oracle(realm).get_sessions(before[0]["id"]) == [], "no Keycloak session may exist for the user"
