@@ -12,7 +12,6 @@ import html
 import hashlib
 import secrets
 from dataclasses import dataclass
-from http.cookiejar import DefaultCookiePolicy
 from urllib.parse import parse_qs, urljoin, urlparse
 
 import pytest
@@ -21,7 +20,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from fixtures.realms import SMURTAB_REDIRECT
-from mockpsc.testing import read_error, read_form, read_match_number, wallet_login
+from mockpsc.testing import browser_session, read_error, read_form, read_match_number, wallet_login
 
 LINKED = "899700218896"  # pre-linked in realm/smur-grand-est.yaml
 UNLINKED = "899700366240"  # a real PSC identity at the mock, never linked in Keycloak
@@ -38,25 +37,11 @@ class TabletLogin:
     nonce: str
 
 
-@pytest.fixture(autouse=True)
-def loopback_is_a_secure_context(monkeypatch):
-    """Send `Secure` cookies to loopback over plain http, as browsers do for 127.0.0.1 (a
-    "potentially trustworthy" origin): Keycloak marks its session cookies Secure. Patched on
-    the class because requests copies the session's jar into fresh default-policy jars."""
-    original = DefaultCookiePolicy.return_ok_secure
-
-    def return_ok_secure(self, cookie, request):
-        host = urlparse(request.get_full_url()).hostname
-        return host in ("127.0.0.1", "localhost", "::1") or original(self, cookie, request)
-
-    monkeypatch.setattr(DefaultCookiePolicy, "return_ok_secure", return_ok_secure)
-
-
 def start_login(keycloak, realm: str, wallet_origin: str) -> TabletLogin:
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     state, nonce = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
-    session = requests.Session()
+    session = browser_session()  # keeps Keycloak's Secure cookies on loopback http, as browsers do
     page = session.get(f"{keycloak.base_url}/realms/{realm}/protocol/openid-connect/auth", params={
         "client_id": "smurtab", "redirect_uri": SMURTAB_REDIRECT, "response_type": "code", "scope": "openid",
         "state": state, "nonce": nonce, "code_challenge": challenge, "code_challenge_method": "S256",

@@ -1,0 +1,5 @@
+import sys
+
+from mockpsc.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per endpoint; ``mockpsc.apps`` wires them onto the two origins."""

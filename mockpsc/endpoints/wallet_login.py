@@ -1,0 +1,142 @@
+"""The wallet page's form post (national id typed by the user) and the
+continue URL the waiting page polls until the phone has answered."""
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from mockpsc.httputil import BadForm, error_page, page, read_form, redirect, single_values, state_of
+from mockpsc.pushes import APPROVED, EXPIRED, PENDING, REFUSED
+from mockpsc.sessions import AuthCode, AuthRequest, new_code_value
+from provisioning.national_id import RPPS_LENGTH, NationalIdError, parse_national_id
+
+# Why a push was refused, as the client reads it in error_description.
+REFUSAL_TEXT = {
+    "invalid_pin": "Code PIN e-CPS erroné",
+    "wrong_number": "Le nombre choisi sur le téléphone ne correspond pas",
+    "denied": "Demande d'authentification refusée sur le téléphone",
+    "ecps_locked": "e-CPS verrouillée",
+}
+
+
+# What the wallet page says, by the stable code tests read from data-code.
+MESSAGES = {
+    "empty": "Veuillez saisir votre identifiant national.",
+    "bare_rpps": "Ajoutez un 8 devant votre numéro RPPS : 8{typed}",
+    "checksum": "Identifiant invalide : la clé de contrôle du numéro RPPS ne correspond pas. "
+    "Vérifiez votre saisie.",
+    "malformed": "Identifiant national invalide : saisissez « 8 » suivi de votre numéro RPPS (11 chiffres).",
+    "unknown": "Aucun compte Pro Santé Connect ne correspond à l'identifiant {typed}.",
+    "no_ecps": "Aucune e-CPS n'est activée pour cet identifiant. Activez votre e-CPS dans l'application e-CPS.",
+    "ecps_locked": "e-CPS verrouillée : trop de codes PIN erronés. Réactivez votre e-CPS pour vous connecter.",
+    "push_expired": "Délai dépassé : la notification n'a pas été validée à temps sur le téléphone. Recommencez.",
+    "cancelled": "La demande précédente a été annulée. Recommencez.",
+}
+
+
+def continue_url(request_id: str) -> str:
+    return f"/auth/continue?tx={request_id}"
+
+
+def _form_page(request: Request, auth_request: AuthRequest, typed: str, code: str) -> Response:
+    # Status 200 like PSC: the user corrects the field and posts again.
+    message = MESSAGES[code].format(typed=typed)
+    error = {"code": code, "message": message}
+    return page(request, "login.html", tx=auth_request.id, national_id=typed, error=error)
+
+
+def _id_problem(typed: str) -> str | None:
+    """Message code when the typed text is not a usable national id."""
+    if not typed:
+        return "empty"
+    if typed.isdigit() and len(typed) == RPPS_LENGTH:
+        return "bare_rpps"
+    try:
+        parse_national_id(typed, sandbox=True)
+    except NationalIdError:
+        # 8 + 11 digits that parse_national_id refuses can only be a Luhn failure.
+        rpps_shaped = typed.startswith("8") and typed.isdigit() and len(typed) == RPPS_LENGTH + 1
+        return "checksum" if rpps_shaped else "malformed"
+    return None
+
+
+async def identify(request: Request) -> Response:
+    state = state_of(request)
+    try:
+        fields, _ = single_values(await read_form(request))
+    except BadForm as error:
+        return error_page(request, f"Formulaire invalide ({error}).")
+    auth_request = state.sessions.get_request(fields.get("tx"))
+    if auth_request is None or auth_request.done:
+        return error_page(request, "Votre session a expiré. Retournez sur le service pour vous reconnecter.")
+    # The seed procedure writes "8 10003111463": spaces are the user's, not the id's.
+    typed = "".join(fields.get("national_id", "").split())
+    problem = _id_problem(typed)
+    if problem:
+        return _form_page(request, auth_request, typed, problem)
+    national_id = parse_national_id(typed, sandbox=True).value
+    identity = state.identities.get(national_id)
+    if identity is None:
+        return _form_page(request, auth_request, national_id, "unknown")
+    if identity.ecps is None:
+        return _form_page(request, auth_request, national_id, "no_ecps")
+    if state.identities.is_locked(national_id):
+        return _form_page(request, auth_request, national_id, "ecps_locked")
+    push = state.pushes.create(auth_request.id, national_id, auth_request.client_id)
+    auth_request.push_id = push.id
+    # Post/redirect/get: reloading the waiting page must not send a second push.
+    return RedirectResponse(continue_url(auth_request.id), status_code=303)
+
+
+def _issue_code(request: Request, auth_request: AuthRequest, national_id: str) -> Response:
+    state = state_of(request)
+    session = state.sessions.open_session(national_id, auth_request.client_id)
+    code = AuthCode(
+        value=new_code_value(),
+        client_id=auth_request.client_id,
+        redirect_uri=auth_request.redirect_uri,
+        sid=session.sid,
+        national_id=national_id,
+        scope=auth_request.scope,
+        nonce=auth_request.nonce,
+        code_challenge=auth_request.code_challenge,
+        code_challenge_method=auth_request.code_challenge_method,
+        auth_time=session.auth_time,
+        expires_at=state.clock.now() + state.settings.code_lifetime,
+    )
+    state.sessions.add_code(code)
+    state.log.event("session.opened", sid=session.sid, national_id=national_id, client_id=auth_request.client_id)
+    return redirect(
+        auth_request.redirect_uri,
+        {"state": auth_request.state, "session_state": session.sid, "iss": state.issuer, "code": code.value},
+    )
+
+
+async def resume(request: Request) -> Response:
+    state = state_of(request)
+    auth_request = state.sessions.get_request(request.query_params.get("tx"))
+    if auth_request is None:
+        return error_page(request, "Votre session a expiré. Retournez sur le service pour vous reconnecter.")
+    if auth_request.done:
+        return error_page(request, "Cette demande de connexion a déjà été traitée.")
+    push = state.pushes.get(auth_request.push_id)
+    if push is None:
+        return page(request, "login.html", tx=auth_request.id, national_id=auth_request.login_hint, error=None)
+    if push.status == PENDING:
+        return page(request, "waiting.html", number=push.number, continue_url=continue_url(auth_request.id))
+    if push.status == APPROVED:
+        auth_request.done = True
+        return _issue_code(request, auth_request, push.national_id)
+    if push.status == REFUSED:
+        auth_request.done = True
+        return redirect(
+            auth_request.redirect_uri,
+            {
+                "error": "access_denied",
+                "error_description": REFUSAL_TEXT.get(push.reason, "Authentification refusée"),
+                "state": auth_request.state,
+            },
+        )
+    auth_request.push_id = None
+    reason = "push_expired" if push.status == EXPIRED else "cancelled"
+    return _form_page(request, auth_request, push.national_id, reason)

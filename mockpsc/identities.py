@@ -1,0 +1,248 @@
+"""Health professionals known to the mock, and the state of their e-CPS.
+
+An identity mirrors one RPPS directory record (one exercice per profession, one
+activity per workplace). Field names are short snake_case; ``claims.py`` maps
+them to PSC's claim names, so file authors never type PSC's spellings.
+"""
+from __future__ import annotations
+
+import hmac
+import re
+import threading
+import uuid
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import yaml
+
+from provisioning.national_id import NationalIdError, parse_national_id
+
+DEFAULT_FILE = Path(__file__).parent / "data" / "identities.yaml"
+# Fixed namespace: the same national id always gets the same PSC uuid, run after run.
+SUB_NAMESPACE = uuid.UUID("6f1c2a52-3f0e-4d57-9a43-5a0c0d9e3b11")
+PIN_FORMAT = re.compile(r"^[0-9]{4}$")
+
+
+class IdentityError(ValueError):
+    """An identity the mock refuses; the message names the file and entry."""
+
+
+@dataclass(frozen=True)
+class Activity:
+    mode: str = ""  # codeModeExercice: S salarié, L libéral
+    secteur: str = ""  # codeSecteurDactivite: SA01 établissement public, SA07 cabinet…
+    role: str = ""
+    siret: str = ""
+    siren: str = ""
+    finess: str = ""
+    finess_juridique: str = ""
+    structure_id: str = ""  # identifiantTechniqueDeLaStructure
+    raison_sociale: str = ""
+    enseigne: str = ""
+    complement_destinataire: str = ""
+    numero_voie: str = ""
+    type_voie: str = ""
+    libelle_voie: str = ""
+    bureau_cedex: str = ""
+    code_postal: str = ""
+    code_commune: str = ""
+    code_pays: str = ""
+    telephone: str = ""
+    email: str = ""
+    departement: str = ""
+    ancien_identifiant: str = ""
+    autorite_enregistrement: str = ""
+
+
+@dataclass(frozen=True)
+class Exercice:
+    profession: str  # TRE_G15: 10 médecin, 60 infirmier…
+    category: str = "C"  # TRE_R09: C civil, E étudiant, M agent public
+    civilite_exercice: str = ""  # DR…
+    nom_exercice: str = ""  # defaults to the identity's family name
+    prenom_exercice: str = ""  # defaults to the identity's given name
+    savoir_faire_type: str = ""  # TRE_R04: S spécialité ordinale…
+    specialty: str = ""  # TRE_R38: SM59 médecine d'urgence…
+    activities: tuple[Activity, ...] = ()
+
+
+@dataclass(frozen=True)
+class Ecps:
+    """An activated e-CPS (activation itself is not simulated yet)."""
+
+    pin: str
+
+
+@dataclass(frozen=True)
+class Identity:
+    national_id: str
+    id_type: str  # RPPS, ADELI, EDIT… from parse_national_id
+    given_name: str
+    family_name: str
+    civilite: str = ""  # codeCivilite: M, MME
+    exercices: tuple[Exercice, ...] = ()
+    ecps: Ecps | None = None
+    sub_uuid: str = ""  # the uuid inside PSC's "f:<uuid>:<national id>" sub
+
+
+def _text(data: Mapping[str, Any], key: str, where: str, default: str | None = "") -> str:
+    value = data.get(key, default)
+    if value is None and default is None:
+        raise IdentityError(f"{where}: '{key}' is required")
+    if not isinstance(value, str):
+        # YAML turns 01234 into an octal int and 10 into an int: demand quotes.
+        raise IdentityError(f"{where}: '{key}' must be a string (quote it in YAML), got {value!r}")
+    return value
+
+
+def _check_keys(data: Any, allowed: Iterable[str], where: str) -> Mapping[str, Any]:
+    allowed = list(allowed)
+    if not isinstance(data, Mapping):
+        raise IdentityError(f"{where}: expected a mapping with keys among {allowed}")
+    unknown = [k for k in data if k not in allowed]
+    if unknown:
+        raise IdentityError(f"{where}: unknown key(s) {unknown}; allowed: {allowed}")
+    return data
+
+
+def _activity(data: Any, where: str) -> Activity:
+    names = [f.name for f in fields(Activity)]
+    data = _check_keys(data, names, where)
+    return Activity(**{name: _text(data, name, where) for name in names if name in data})
+
+
+def _exercice(data: Any, where: str) -> Exercice:
+    names = [f.name for f in fields(Exercice)]
+    data = _check_keys(data, names, where)
+    values = {n: _text(data, n, where) for n in names if n in data and n != "activities"}
+    values["profession"] = _text(data, "profession", where, default=None)
+    raw = data.get("activities") or []
+    if not isinstance(raw, list):
+        raise IdentityError(f"{where}: 'activities' must be a list")
+    values["activities"] = tuple(_activity(a, f"{where}.activities[{i}]") for i, a in enumerate(raw))
+    return Exercice(**values)
+
+
+IDENTITY_KEYS = ("national_id", "given_name", "family_name", "civilite", "exercices", "ecps", "sub_uuid")
+
+
+def identity_from_mapping(data: Any, where: str = "identity") -> Identity:
+    """Build and validate an identity from a YAML entry or JSON body."""
+    data = _check_keys(data, IDENTITY_KEYS, where)
+    raw_id = data.get("national_id")
+    if raw_id is None:
+        raise IdentityError(f"{where}: 'national_id' is required")
+    try:
+        # sandbox=True: EDIT test identities (no prefix, no Luhn) exist at PSC's sandbox.
+        national = parse_national_id(raw_id, sandbox=True)
+    except NationalIdError as error:
+        raise IdentityError(f"{where}: invalid national_id: {error}") from error
+    where = f"{where} ({national.value})"
+    ecps = None
+    if data.get("ecps") is not None:
+        raw_ecps = _check_keys(data["ecps"], ["pin"], f"{where}.ecps")
+        pin = _text(raw_ecps, "pin", f"{where}.ecps", default=None)
+        if not PIN_FORMAT.match(pin):
+            raise IdentityError(f"{where}.ecps: 'pin' must be 4 digits")
+        ecps = Ecps(pin=pin)
+    raw_exercices = data.get("exercices") or []
+    if not isinstance(raw_exercices, list):
+        raise IdentityError(f"{where}: 'exercices' must be a list")
+    sub_uuid = _text(data, "sub_uuid", where) or str(uuid.uuid5(SUB_NAMESPACE, national.value))
+    try:
+        uuid.UUID(sub_uuid)
+    except ValueError as error:
+        raise IdentityError(f"{where}: 'sub_uuid' is not a UUID") from error
+    return Identity(
+        national_id=national.value,
+        id_type=national.type,
+        given_name=_text(data, "given_name", where, default=None),
+        family_name=_text(data, "family_name", where, default=None),
+        civilite=_text(data, "civilite", where),
+        exercices=tuple(_exercice(e, f"{where}.exercices[{i}]") for i, e in enumerate(raw_exercices)),
+        ecps=ecps,
+        sub_uuid=sub_uuid,
+    )
+
+
+def load_identities_file(path: str | Path) -> list[Identity]:
+    """Read ``identities: [...]`` (or a bare list); refuse duplicates and bad ids."""
+    path = Path(path)
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise IdentityError(f"{path}: cannot read identities file: {error}") from error
+    entries = doc.get("identities") if isinstance(doc, dict) else doc
+    if not isinstance(entries, list):
+        raise IdentityError(f"{path}: expected a list under 'identities:'")
+    seen: dict[str, int] = {}
+    result = []
+    for i, entry in enumerate(entries):
+        identity = identity_from_mapping(entry, f"{path}: identities[{i}]")
+        if identity.national_id in seen:
+            raise IdentityError(
+                f"{path}: identities[{i}]: national_id {identity.national_id} "
+                f"already defined at identities[{seen[identity.national_id]}]"
+            )
+        seen[identity.national_id] = i
+        result.append(identity)
+    return result
+
+
+@dataclass(frozen=True)
+class PinCheck:
+    ok: bool
+    attempts_left: int
+    locked: bool
+
+
+class IdentityStore:
+    """Identities plus each e-CPS's failed-PIN counter and lock."""
+
+    def __init__(self, pin_attempts: int = 3) -> None:
+        self._identities: dict[str, Identity] = {}
+        self._failures: dict[str, int] = {}
+        self._locked: set[str] = set()
+        self._pin_attempts = pin_attempts
+        self._lock = threading.Lock()
+
+    def put(self, identity: Identity) -> None:
+        """Add or replace; replacing counts as a fresh e-CPS activation."""
+        with self._lock:
+            self._identities[identity.national_id] = identity
+            self._failures.pop(identity.national_id, None)
+            self._locked.discard(identity.national_id)
+
+    def get(self, national_id: str) -> Identity | None:
+        with self._lock:
+            return self._identities.get(national_id)
+
+    def all(self) -> list[Identity]:
+        with self._lock:
+            return list(self._identities.values())
+
+    def is_locked(self, national_id: str) -> bool:
+        with self._lock:
+            return national_id in self._locked
+
+    def unlock(self, national_id: str) -> None:
+        with self._lock:
+            self._failures.pop(national_id, None)
+            self._locked.discard(national_id)
+
+    def check_pin(self, national_id: str, pin: Any) -> PinCheck:
+        """Count consecutive failures; lock at the limit; a good PIN resets the count."""
+        with self._lock:
+            identity = self._identities[national_id]
+            if national_id in self._locked or identity.ecps is None:
+                return PinCheck(ok=False, attempts_left=0, locked=True)
+            if isinstance(pin, str) and hmac.compare_digest(identity.ecps.pin.encode(), pin.encode()):
+                self._failures.pop(national_id, None)
+                return PinCheck(ok=True, attempts_left=self._pin_attempts, locked=False)
+            failures = self._failures.get(national_id, 0) + 1
+            self._failures[national_id] = failures
+            left = max(self._pin_attempts - failures, 0)
+            if left == 0:
+                self._locked.add(national_id)
+            return PinCheck(ok=False, attempts_left=left, locked=left == 0)

@@ -1,0 +1,181 @@
+"""Helpers for tests that log in through the mock like a user would.
+
+    phone = Phone(psc)
+    page = session.get(authorize_url)                 # the wallet page
+    final = wallet_login(session, page, "899700218896", phone=phone)
+    final.headers["Location"]                         # redirect_uri?code=…&state=…
+"""
+from __future__ import annotations
+
+import itertools
+import re
+import time
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urljoin
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from provisioning.national_id import luhn_valid
+
+_SECURE_ATTR = re.compile(r";\s*Secure\s*(?=;|$)", re.IGNORECASE)
+_LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+
+
+class _LoopbackAdapter(HTTPAdapter):
+    """Browsers treat http://127.0.0.1 as a secure context and keep Keycloak's
+    ``Secure; SameSite=None`` cookies; requests would drop them. Strip the
+    attribute from loopback responses so a Session behaves like a browser."""
+
+    def send(self, request, *args, **kwargs):  # type: ignore[override]
+        response = super().send(request, *args, **kwargs)
+        host = (response.url or "").split("/")[2].rsplit(":", 1)[0] if "://" in (response.url or "") else ""
+        message = getattr(getattr(response.raw, "_original_response", None), "msg", None)
+        if host in _LOOPBACK and message is not None:
+            cookies = message.get_all("Set-Cookie") or []
+            if cookies:
+                del message["Set-Cookie"]
+                for value in cookies:
+                    message["Set-Cookie"] = _SECURE_ATTR.sub("", value)
+        return response
+
+
+def browser_session() -> requests.Session:
+    """A requests Session that keeps cookies like a browser on loopback http."""
+    session = requests.Session()
+    session.mount("http://", _LoopbackAdapter())
+    return session
+
+
+_NUMBER = re.compile(r'id="match-number"[^>]*>\s*([0-9]{2})\s*<')
+
+
+def read_match_number(html: str) -> str:
+    """The two-digit number the waiting page asks the user to pick on the phone."""
+    match = _NUMBER.search(html)
+    if not match:
+        raise AssertionError("no match-number element on this page")
+    return match.group(1)
+
+
+class _FormParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.action: str | None = None
+        self.fields: dict[str, str] = {}
+        self.error: dict[str, str] | None = None
+        self._in_error = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and self.action is None:
+            self.action = a.get("action", "")
+        elif tag == "input" and a.get("name"):
+            self.fields[a["name"]] = a.get("value", "")
+        if a.get("id") == "error":
+            self.error = {"code": a.get("data-code", ""), "message": ""}
+            self._in_error = True
+
+    def handle_data(self, data: str) -> None:
+        if self._in_error and self.error is not None:
+            self.error["message"] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_error = False
+
+
+def read_form(html: str) -> tuple[str, dict[str, str]]:
+    """Action and field values of the first form on a page."""
+    parser = _FormParser()
+    parser.feed(html)
+    if parser.action is None:
+        raise AssertionError("no form on this page")
+    return parser.action, parser.fields
+
+
+def read_error(html: str) -> dict[str, str] | None:
+    """``{"code", "message"}`` of the page's ``id="error"`` element, if any."""
+    parser = _FormParser()
+    parser.feed(html)
+    if parser.error:
+        parser.error["message"] = " ".join(parser.error["message"].split())
+    return parser.error
+
+
+class Phone:
+    """The e-CPS phone, driven through the mock's headless phone API."""
+
+    def __init__(self, psc_or_wallet_origin: Any, session: requests.Session | None = None) -> None:
+        origin = getattr(psc_or_wallet_origin, "wallet_origin", psc_or_wallet_origin)
+        self.base = f"{origin}/phone/api/pushes"
+        self.http = session or requests.Session()
+
+    def pending(self, national_id: str) -> list[dict[str, Any]]:
+        response = self.http.get(self.base, params={"national_id": national_id}, timeout=5)
+        response.raise_for_status()
+        return response.json()
+
+    def wait_for_push(self, national_id: str, timeout: float = 5.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            pushes = self.pending(national_id)
+            if pushes:
+                return pushes[-1]
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no push arrived for {national_id}")
+            time.sleep(0.05)
+
+    def approve(self, push_id: str, pin: str, number: str) -> requests.Response:
+        """The raw response: 200 approved, 403 invalid_pin / wrong_number / ecps_locked…"""
+        return self.http.post(f"{self.base}/{push_id}/approve", json={"pin": pin, "number": number}, timeout=5)
+
+    def deny(self, push_id: str) -> requests.Response:
+        return self.http.post(f"{self.base}/{push_id}/deny", timeout=5)
+
+
+def wallet_login(
+    session: requests.Session,
+    page: requests.Response,
+    national_id: str,
+    *,
+    phone: Phone,
+    pin: str = "1234",
+    number: str | None = None,
+    max_polls: int = 50,
+) -> requests.Response:
+    """From the wallet login page to the redirect back to the client.
+
+    Posts the national id, reads the number, answers on the phone (with
+    ``number`` if given, to test a wrong pick), then polls the continue URL.
+    Returns the 302 response (not followed): Location carries code or error.
+    """
+    action, fields = read_form(page.text)
+    fields["national_id"] = national_id
+    national_id = "".join(national_id.split())  # what the page keeps of what was typed
+    waiting = session.post(urljoin(page.url, action), data=fields, timeout=5)
+    if 'id="match-number"' not in waiting.text:
+        raise AssertionError(f"the wallet page refused {national_id!r}: {read_error(waiting.text)}")
+    shown = read_match_number(waiting.text)
+    push = phone.wait_for_push(national_id)
+    phone.approve(push["id"], pin, number or shown)
+    url = waiting.url
+    for _ in range(max_polls):
+        response = session.get(url, allow_redirects=False, timeout=5)
+        if response.status_code in (301, 302, 303):
+            return response
+        time.sleep(0.02)
+    raise AssertionError("the wallet page never redirected back to the client")
+
+
+_serial = itertools.count(1)
+
+
+def fresh_national_id() -> str:
+    """A Luhn-valid RPPS national id not used before in this process
+    (``899`` + serial: never one of the shipped ``8997…`` sandbox numbers)."""
+    base = f"99{next(_serial):08d}"
+    for check in "0123456789":
+        if luhn_valid(base + check):
+            return "8" + base + check
+    raise AssertionError("unreachable: one check digit always fits")
