@@ -98,7 +98,7 @@ class FirstLoginFlowResource(ResourceType):
         alias = desired["alias"]
         obj = f"flow '{alias}'"
         executions = ctx.api.get(url(URLS["executions"], realm=ctx.realm, alias=alias), realm=ctx.realm, obj=obj)
-        for execution, step in zip(executions, desired["executions"]):
+        for execution, step in zip(executions, desired["executions"], strict=True):
             if execution.get("requirement") != step["requirement"]:
                 ctx.api.put(url(URLS["executions"], realm=ctx.realm, alias=alias),
                             {**execution, "requirement": step["requirement"]}, realm=ctx.realm, obj=obj)

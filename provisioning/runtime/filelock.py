@@ -36,7 +36,7 @@ def file_lock(path: Path, timeout: float | None = None) -> Iterator[None]:
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
-                        raise LockTimeout(f"Timed out after {timeout}s waiting for lock {path}")
+                        raise LockTimeout(f"Timed out after {timeout}s waiting for lock {path}") from None
                     time.sleep(0.2)
         try:
             yield

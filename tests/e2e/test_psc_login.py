@@ -7,76 +7,17 @@ provisioned by `smur-iam apply` from the shipped `realm/` files.
 """
 from __future__ import annotations
 
-import base64
 import html
-import hashlib
-import secrets
-from dataclasses import dataclass
-from urllib.parse import parse_qs, urljoin, urlparse
+from urllib.parse import urljoin
 
 import pytest
-import requests
-from joserfc import jwt
-from joserfc.jwk import KeySet
 
-from fixtures.realms import SMURTAB_REDIRECT
-from mockpsc.testing import browser_session, read_error, read_form, read_match_number, wallet_login
+from fixtures.tablet import exchange_code, follow_to_app, start_login, verified_claims
+from mockpsc.testing import read_error, read_form, read_match_number, wallet_login
 
 LINKED = "899700218896"  # pre-linked in realm/smur-grand-est.yaml
 UNLINKED = "899700366240"  # a real PSC identity at the mock, never linked in Keycloak
 PIN = "1234"
-
-
-@dataclass
-class TabletLogin:
-    """What the tablet app keeps between sending the user away and getting the code back."""
-    session: requests.Session
-    page: requests.Response  # where the browser stands now
-    verifier: str
-    state: str
-    nonce: str
-
-
-def start_login(keycloak, realm: str, wallet_origin: str) -> TabletLogin:
-    verifier = secrets.token_urlsafe(48)
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    state, nonce = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
-    session = browser_session()  # keeps Keycloak's Secure cookies on loopback http, as browsers do
-    page = session.get(f"{keycloak.base_url}/realms/{realm}/protocol/openid-connect/auth", params={
-        "client_id": "smurtab", "redirect_uri": SMURTAB_REDIRECT, "response_type": "code", "scope": "openid",
-        "state": state, "nonce": nonce, "code_challenge": challenge, "code_challenge_method": "S256",
-        "kc_idp_hint": "psc",
-    }, timeout=30)
-    assert page.status_code == 200 and page.url.startswith(wallet_origin), (page.status_code, page.url)
-    assert "acr_values=eidas1" in page.url, "Keycloak must ask PSC for eidas1"
-    return TabletLogin(session, page, verifier, state, nonce)
-
-
-def follow_to_app(session: requests.Session, response: requests.Response, max_hops: int = 15):
-    """Follow redirects until the app's redirect URI (returns its query) or a page (returns the response)."""
-    for _ in range(max_hops):
-        if response.status_code not in (301, 302, 303, 307):
-            return response
-        location = urljoin(response.url, response.headers["Location"])
-        if location.startswith(SMURTAB_REDIRECT):
-            return {k: v[0] for k, v in parse_qs(urlparse(location).query).items()}
-        response = session.get(location, allow_redirects=False, timeout=30)
-    raise AssertionError("too many redirects")
-
-
-def exchange_code(keycloak, realm: str, login: TabletLogin, code: str) -> dict:
-    resp = requests.post(f"{keycloak.base_url}/realms/{realm}/protocol/openid-connect/token", data={
-        "grant_type": "authorization_code", "code": code, "redirect_uri": SMURTAB_REDIRECT,
-        "client_id": "smurtab", "code_verifier": login.verifier,
-    }, timeout=30)
-    assert resp.status_code == 200, resp.text
-    return resp.json()
-
-
-def verified_claims(keycloak, realm: str, token: str) -> dict:
-    jwks = requests.get(f"{keycloak.base_url}/realms/{realm}/protocol/openid-connect/certs", timeout=30).json()
-    signing = KeySet.import_key_set({"keys": [k for k in jwks["keys"] if k.get("use") == "sig"]})
-    return jwt.decode(token, signing).claims
 
 
 def users_of(oracle, realm):
