@@ -1,0 +1,129 @@
+"""Carry out a links plan: creations by partialImport batches, the rest one request per change.
+
+Creations dominate a first import (100,000 staff), so they go in batches with
+`ifResourceExists=SKIP`: a batch is one Keycloak transaction, and an account
+that appeared since the plan is skipped and reported, never overwritten
+(OVERWRITE would delete and re-create it under a new id, losing its links).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from ..keycloak_api import KeycloakAdmin, url
+from .plan import LinksPlan, StaffMember, UserUpdate, desired_attributes, username_of
+
+URLS = {
+    "partial_import": "/admin/realms/{realm}/partialImport",
+    "user": "/admin/realms/{realm}/users/{id}",
+    "link": "/admin/realms/{realm}/users/{id}/federated-identity/{alias}",
+    "user_group": "/admin/realms/{realm}/users/{id}/groups/{group}",
+    "user_roles": "/admin/realms/{realm}/users/{id}/role-mappings/realm",
+}
+DEFAULT_BATCH = 500
+# Two batches in flight keep both of a small Keycloak's cores busy without queueing behind each other.
+DEFAULT_WORKERS = 2
+
+
+@dataclass
+class LinksResult:
+    created: int = 0
+    updated: int = 0
+    removed: int = 0
+    skipped: list[str] = field(default_factory=list)  # usernames that appeared since the plan
+
+
+def user_representation(member: StaffMember, alias: str) -> dict:
+    rep = {
+        "username": username_of(member.national_id),
+        "enabled": True,
+        "firstName": member.first_name,
+        "lastName": member.last_name,
+        "attributes": desired_attributes(member),
+        "federatedIdentities": [
+            {"identityProvider": alias, "userId": member.national_id, "userName": member.national_id}],
+        "groups": sorted(member.groups),
+        "realmRoles": sorted(member.roles),
+    }
+    if member.email:
+        rep["email"] = member.email
+        rep["emailVerified"] = False  # never trusted for linking
+    return rep
+
+
+def import_batches(api: KeycloakAdmin, realm: str, reps: list[dict], batch: int, workers: int = 1,
+                   progress: Callable[[int], None] | None = None) -> tuple[int, list[str]]:
+    """POST users to partialImport in batches (``workers`` at a time); returns (added, skipped usernames)."""
+    chunks = [reps[start:start + batch] for start in range(0, len(reps), batch)]
+
+    def send(numbered):
+        number, chunk = numbered
+        return chunk, api.post(url(URLS["partial_import"], realm=realm),
+                               {"ifResourceExists": "SKIP", "users": chunk},
+                               realm=realm, obj=f"staff batch {number} ({len(chunk)} users)")
+
+    added, skipped = 0, []
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for chunk, answer in pool.map(send, enumerate(chunks, start=1)):
+            added += answer.get("added", 0)
+            skipped += [r["resourceName"] for r in answer.get("results", []) if r.get("action") == "SKIPPED"]
+            if progress:
+                progress(len(chunk))
+    return added, skipped
+
+
+def _apply_update(api: KeycloakAdmin, plan: LinksPlan, update: UserUpdate) -> None:
+    realm, user = plan.realm, update.user
+    obj = f"user '{user['username']}'"
+    if update.fields or update.adopt:
+        body = {**user, "firstName": update.member.first_name, "lastName": update.member.last_name,
+                "enabled": True,
+                # Keycloak replaces the attribute map: keep the attributes we do not manage.
+                "attributes": {**user.get("attributes", {}), **desired_attributes(update.member)}}
+        if update.member.email is not None:
+            body["email"] = update.member.email
+        body.pop("access", None)
+        api.put(url(URLS["user"], realm=realm, id=user["id"]), body, realm=realm, obj=obj)
+    if update.add_link:
+        national_id = update.member.national_id
+        api.post(url(URLS["link"], realm=realm, id=user["id"], alias=plan.alias),
+                 {"identityProvider": plan.alias, "userId": national_id, "userName": national_id},
+                 realm=realm, obj=obj)
+    for path in sorted(update.groups_add):
+        api.put(url(URLS["user_group"], realm=realm, id=user["id"], group=plan.state.group_ids[path]),
+                realm=realm, obj=obj)
+    for path in sorted(update.groups_remove):
+        api.delete(url(URLS["user_group"], realm=realm, id=user["id"], group=plan.state.group_ids[path]),
+                   realm=realm, obj=obj)
+    roles = lambda names: [{"id": plan.state.role_ids[n], "name": n} for n in sorted(names)]  # noqa: E731
+    if update.roles_add:
+        api.post(url(URLS["user_roles"], realm=realm, id=user["id"]), roles(update.roles_add), realm=realm, obj=obj)
+    if update.roles_remove:
+        api.request("DELETE", url(URLS["user_roles"], realm=realm, id=user["id"]), json=roles(update.roles_remove),
+                    realm=realm, obj=obj)
+
+
+def apply_links_plan(api: KeycloakAdmin, plan: LinksPlan, batch: int = DEFAULT_BATCH,
+                     workers: int = DEFAULT_WORKERS, progress: Callable[[int], None] | None = None) -> LinksResult:
+    """Apply every change of ``plan``; the caller has refused plans with conflicts beforehand."""
+    result = LinksResult()
+    reps = [user_representation(m, plan.alias) for m in plan.creates]
+    result.created, result.skipped = import_batches(api, plan.realm, reps, batch, workers, progress)
+    for update in plan.updates:
+        _apply_update(api, plan, update)
+        result.updated += 1
+        if progress:
+            progress(1)
+    for removal in plan.removals:
+        user = removal.user
+        obj = f"user '{user['username']}'"
+        if removal.unlink:
+            api.delete(url(URLS["link"], realm=plan.realm, id=user["id"], alias=plan.alias), realm=plan.realm, obj=obj)
+        if removal.disable:
+            body = {k: v for k, v in user.items() if k != "access"} | {"enabled": False}
+            api.put(url(URLS["user"], realm=plan.realm, id=user["id"]), body, realm=plan.realm, obj=obj)
+        result.removed += 1
+        if progress:
+            progress(1)
+    return result

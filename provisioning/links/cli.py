@@ -1,0 +1,182 @@
+"""`smur-iam links plan|apply`: staff lists → accounts linked to PSC, for one region realm."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ..keycloak_api import KeycloakError, KeycloakUnavailable
+from .apply import DEFAULT_BATCH, DEFAULT_WORKERS, apply_links_plan
+from .csv_source import SourceFormatError, read_csv
+from .departments import departments_of
+from .directory_source import NATIONAL_ID, read_directory
+from .plan import LinksPlan, build_links_plan
+from .realm_state import LinksPreconditionError, read_realm_state
+
+EXIT_ERROR, EXIT_PENDING, EXIT_UNREACHABLE = 1, 2, 3
+SHOWN = 20
+
+
+def read_staff(path: Path, departments: str | None, region_code: str | None, national_ids_file: str | None,
+               sandbox: bool):
+    head = path.open("rb").readline().decode("utf-8-sig", errors="replace")
+    if NATIONAL_ID not in head:
+        return read_csv(path, sandbox=sandbox)
+    wanted = None
+    if departments:
+        wanted = {d.strip() for d in departments.split(",") if d.strip()}
+    if region_code:
+        wanted = (wanted or set()) | departments_of(region_code)
+    ids = None
+    if national_ids_file:
+        ids = {line.strip() for line in Path(national_ids_file).read_text(encoding="utf-8-sig").splitlines()
+               if line.strip()}
+    return read_directory(path, departments=wanted, national_ids=ids, sandbox=sandbox)
+
+
+def render(plan: LinksPlan, source: str) -> str:
+    lines = [f"staff links for realm {plan.realm} (identity provider '{plan.alias}'), "
+             f"{plan.rows_read} row(s) read from {source}, {plan.state.requests} read request(s)"]
+
+    def section(symbol, title, items, describe):
+        if not items:
+            return
+        lines.append(f"  {symbol} {len(items)} {title}")
+        for item in items[:SHOWN]:
+            lines.append(f"      {describe(item)}")
+        if len(items) > SHOWN:
+            lines.append(f"      ... and {len(items) - SHOWN} more (--json lists all)")
+
+    section("+", "account(s) to create and link", plan.creates,
+            lambda m: f"{m.national_id} {m.first_name} {m.last_name} ({m.where})")
+    section("~", "account(s) to update", plan.updates, lambda u: f"{u.member.national_id}: " + ", ".join(
+        [f.path for f in u.fields] + (["+link"] if u.add_link else []) + (["adopt"] if u.adopt else [])
+        + [f"+group {g}" for g in sorted(u.groups_add)] + [f"-group {g}" for g in sorted(u.groups_remove)]
+        + [f"+role {r}" for r in sorted(u.roles_add)] + [f"-role {r}" for r in sorted(u.roles_remove)]))
+    section("-", "leaver(s) to unlink", plan.removals,
+            lambda r: f"{r.user['username']}" + (" (unlink)" if r.unlink else "") + (" (disable)" if r.disable else ""))
+    lines.append(f"  = {plan.unchanged} unchanged")
+    section("!", "conflict(s): fix the rows or pass --skip-conflicts", plan.conflicts, str)
+    return "\n".join(lines)
+
+
+def as_json(plan: LinksPlan) -> str:
+    return json.dumps({
+        "realm": plan.realm,
+        "create": [m.national_id for m in plan.creates],
+        "update": [{"nationalId": u.member.national_id, "fields": [f.path for f in u.fields], "addLink": u.add_link,
+                    "adopt": u.adopt, "groupsAdd": sorted(u.groups_add), "groupsRemove": sorted(u.groups_remove),
+                    "rolesAdd": sorted(u.roles_add), "rolesRemove": sorted(u.roles_remove)} for u in plan.updates],
+        "remove": [{"username": r.user["username"], "unlink": r.unlink, "disable": r.disable} for r in plan.removals],
+        "conflicts": [{"where": c.where, "nationalId": c.national_id, "message": c.message} for c in plan.conflicts],
+        "unchanged": plan.unchanged,
+    }, indent=2, ensure_ascii=False)
+
+
+def _options(func):
+    from ..cli import target_options
+
+    options = [
+        click.option("--region", "realm", required=True, help="the region's realm, e.g. smur-grand-est"),
+        click.option("--from", "source", required=True, type=click.Path(exists=True, dir_okay=False),
+                     help="our staff CSV, or a PS_LibreAcces_Personne_activite extraction"),
+        click.option("--departments", help="directory only: keep these départements (e.g. 67,68)"),
+        click.option("--region-code", help="directory only: keep the départements of this INSEE region (e.g. 44)"),
+        click.option("--national-ids", type=click.Path(exists=True, dir_okay=False),
+                     help="directory only: keep the national ids listed in this file (one per line)"),
+        click.option("--alias", default="psc", show_default=True, help="the PSC identity provider alias"),
+        click.option("--disable-leavers", is_flag=True, help="also disable the accounts of people who left"),
+        click.option("--verify-links", is_flag=True,
+                     help="read every linked account's link (slower), not only those made by hand"),
+        click.option("--sandbox-ids", is_flag=True, help="accept ANS EDIT sandbox ids (no prefix, no Luhn)"),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return target_options(func)
+
+
+def _plan(realm, source, departments, region_code, national_ids, alias, disable_leavers, verify_links,
+          sandbox_ids, target):
+    from ..cli import _admin
+
+    try:
+        staff = read_staff(Path(source), departments, region_code, national_ids, sandbox_ids)
+    except (SourceFormatError, ValueError) as exc:
+        click.secho(str(exc), fg="red", err=True)
+        sys.exit(EXIT_ERROR)
+    api = _admin(**target)
+    groups = set().union(*(m.groups for m in staff.members.values())) if staff.members else set()
+    roles = set().union(*(m.roles for m in staff.members.values())) if staff.members else set()
+    try:
+        state = read_realm_state(api, realm, alias, groups, roles, verify_all_links=verify_links)
+    except LinksPreconditionError as exc:
+        click.secho(str(exc), fg="red", err=True)
+        sys.exit(EXIT_ERROR)
+    except KeycloakUnavailable as exc:
+        click.secho(str(exc), fg="red", err=True)
+        sys.exit(EXIT_UNREACHABLE)
+    except KeycloakError as exc:
+        click.secho(str(exc), fg="red", err=True)
+        sys.exit(EXIT_ERROR)
+    return api, build_links_plan(staff, state, disable_leavers=disable_leavers)
+
+
+@click.group()
+def links():
+    """Staff accounts linked to their PSC identity, from staff lists (CSV or the RPPS directory)."""
+
+
+@links.command("plan")
+@_options
+@click.option("--json", "json_output", is_flag=True, help="machine-readable plan")
+@click.option("--detailed-exitcode", is_flag=True, help="exit 2 when changes are pending")
+def plan_command(realm, source, departments, region_code, national_ids, alias, disable_leavers, verify_links,
+                 sandbox_ids, json_output, detailed_exitcode, **target):
+    """Show what `links apply` would do (read-only)."""
+    _, plan = _plan(realm, source, departments, region_code, national_ids, alias, disable_leavers,
+                    verify_links, sandbox_ids, target)
+    click.echo(as_json(plan) if json_output else render(plan, source))
+    if plan.conflicts:
+        sys.exit(EXIT_ERROR)
+    if detailed_exitcode and plan.pending:
+        sys.exit(EXIT_PENDING)
+
+
+@links.command("apply")
+@_options
+@click.option("--skip-conflicts", is_flag=True, help="apply the other rows and leave conflicting ones alone")
+@click.option("--batch-size", default=DEFAULT_BATCH, show_default=True, help="users per partialImport request")
+@click.option("--workers", default=DEFAULT_WORKERS, show_default=True, help="partialImport batches in flight")
+@click.option("--yes", "-y", is_flag=True, help="do not ask for confirmation on a terminal")
+def apply_command(realm, source, departments, region_code, national_ids, alias, disable_leavers, verify_links,
+                  sandbox_ids, skip_conflicts, batch_size, workers, yes, **target):
+    """Create, update and unlink accounts as the plan shows; refused while rows conflict."""
+    api, plan = _plan(realm, source, departments, region_code, national_ids, alias, disable_leavers,
+                      verify_links, sandbox_ids, target)
+    click.echo(render(plan, source))
+    if plan.conflicts and not skip_conflicts:
+        click.secho(f"Refused: {len(plan.conflicts)} conflict(s); nothing was written. Fix them or pass "
+                    "--skip-conflicts to apply the other rows.", fg="red", err=True)
+        sys.exit(EXIT_ERROR)
+    if not plan.pending:
+        click.echo("Nothing to do.")
+        return
+    if sys.stdin.isatty() and not yes:
+        click.confirm("Apply these changes?", abort=True)
+    try:
+        with click.progressbar(length=plan.pending, label="applying", file=sys.stderr) as bar:
+            result = apply_links_plan(api, plan, batch=batch_size, workers=workers, progress=bar.update)
+    except KeycloakUnavailable as exc:
+        click.secho(str(exc), fg="red", err=True)
+        sys.exit(EXIT_UNREACHABLE)
+    except KeycloakError as exc:
+        click.secho(f"stopped: {exc}\nRe-run the same command: it plans again from what Keycloak holds now.",
+                    fg="red", err=True)
+        sys.exit(EXIT_ERROR)
+    click.secho(f"Created {result.created}, updated {result.updated}, unlinked {result.removed} "
+                f"({api.write_count} write request(s)).", fg="green")
+    if result.skipped:
+        click.secho(f"{len(result.skipped)} account(s) appeared since the plan and were left alone: "
+                    + ", ".join(result.skipped[:SHOWN]), fg="yellow", err=True)

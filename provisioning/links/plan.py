@@ -1,0 +1,160 @@
+"""Compare a staff list with the realm: who to create, update, unlink, and which rows conflict."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..resources.base import FieldChange
+from .realm_state import MANAGED_BY, MARK_ATTRIBUTE, RealmStaffState, is_managed
+from .staff import StaffList, StaffMember
+
+
+@dataclass
+class Conflict:
+    where: str  # file:line, or the Keycloak user concerned
+    national_id: str | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass
+class UserUpdate:
+    member: StaffMember
+    user: dict
+    fields: list[FieldChange] = field(default_factory=list)
+    add_link: bool = False
+    adopt: bool = False  # an account made by hand that the staff list now manages
+    groups_add: set[str] = field(default_factory=set)
+    groups_remove: set[str] = field(default_factory=set)
+    roles_add: set[str] = field(default_factory=set)
+    roles_remove: set[str] = field(default_factory=set)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.fields or self.add_link or self.groups_add or self.groups_remove
+                    or self.roles_add or self.roles_remove)
+
+
+@dataclass
+class LinkRemoval:
+    user: dict
+    unlink: bool
+    disable: bool
+
+
+@dataclass
+class LinksPlan:
+    realm: str
+    alias: str
+    state: RealmStaffState
+    rows_read: int
+    creates: list[StaffMember] = field(default_factory=list)
+    updates: list[UserUpdate] = field(default_factory=list)
+    removals: list[LinkRemoval] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def pending(self) -> int:
+        return len(self.creates) + len(self.updates) + len(self.removals)
+
+
+def username_of(national_id: str) -> str:
+    return national_id.lower()  # Keycloak stores usernames lower-cased
+
+
+def desired_attributes(member: StaffMember) -> dict[str, list[str]]:
+    attributes = {"idnat": [member.national_id], MARK_ATTRIBUTE: [MANAGED_BY]}
+    if member.rpps:
+        attributes["rpps"] = [member.rpps]
+    return attributes
+
+
+def _field_changes(member: StaffMember, user: dict) -> list[FieldChange]:
+    changes = []
+    for path, wanted in (("firstName", member.first_name), ("lastName", member.last_name)):
+        if user.get(path) != wanted:
+            changes.append(FieldChange(path, user.get(path), wanted))
+    if member.email is not None and user.get("email") != member.email.lower():
+        changes.append(FieldChange("email", user.get("email"), member.email))
+    current = user.get("attributes", {})
+    for name, wanted in desired_attributes(member).items():
+        if current.get(name) != wanted:
+            changes.append(FieldChange(f"attributes.{name}", current.get(name), wanted))
+    if not user.get("enabled", True):
+        changes.append(FieldChange("enabled", False, True))
+    return changes
+
+
+def build_links_plan(staff: StaffList, state: RealmStaffState, *, disable_leavers: bool = False) -> LinksPlan:
+    plan = LinksPlan(state.realm, state.alias, state, staff.rows_read)
+    plan.conflicts += [Conflict(str(p.source), p.national_id, p.message) for p in staff.problems]
+    holders: dict[str, list[str]] = {}  # PSC user id -> Keycloak user ids holding a link to it
+    for user_id, psc_id in state.link_of.items():
+        holders.setdefault(psc_id, []).append(user_id)
+    by_id = {u["id"]: u for u in state.users_by_username.values()}
+    mentioned_groups = set().union(*(m.groups for m in staff.members.values())) if staff.members else set()
+    mentioned_roles = set().union(*(m.roles for m in staff.members.values())) if staff.members else set()
+
+    for national_id, member in staff.members.items():
+        user = state.users_by_username.get(username_of(national_id))
+        problems = _conflicts_of(member, user, state, holders, by_id)
+        if problems:
+            plan.conflicts += [Conflict(member.where, national_id, message) for message in problems]
+            continue
+        if user is None:
+            plan.creates.append(member)
+            continue
+        update = UserUpdate(member, user, _field_changes(member, user))
+        update.adopt = not is_managed(user)
+        update.add_link = user["id"] not in state.linked_user_ids
+        for path in mentioned_groups:
+            inside = user["id"] in state.group_members.get(path, set())
+            if path in member.groups and not inside:
+                update.groups_add.add(path)
+            elif path not in member.groups and inside:
+                update.groups_remove.add(path)
+        for role in mentioned_roles:
+            has = user["id"] in state.role_members.get(role, set())
+            if role in member.roles and not has:
+                update.roles_add.add(role)
+            elif role not in member.roles and has:
+                update.roles_remove.add(role)
+        if update.empty:
+            plan.unchanged += 1
+        else:
+            plan.updates.append(update)
+
+    listed = {username_of(n) for n in staff.members}
+    for user in state.users_by_username.values():
+        if not is_managed(user) or user["username"] in listed:
+            continue
+        unlink = user["id"] in state.linked_user_ids
+        disable = disable_leavers and user.get("enabled", True)
+        if unlink or disable:
+            plan.removals.append(LinkRemoval(user, unlink, disable))
+    return plan
+
+
+def _conflicts_of(member, user, state, holders, by_id) -> list[str]:
+    problems = []
+    national_id = member.national_id
+    for owner in state.users_by_idnat.get(national_id, []):
+        if user is None or owner["id"] != user["id"]:
+            problems.append(f"national id {national_id} is already the idnat of Keycloak user '{owner['username']}'")
+    for holder_id in holders.get(national_id, []):
+        if user is None or holder_id != user["id"]:
+            holder = by_id.get(holder_id, {}).get("username", holder_id)
+            problems.append(f"PSC identity {national_id} is linked to Keycloak user '{holder}', "
+                            f"not to '{username_of(national_id)}'")
+    if user is not None:
+        linked_to = state.link_of.get(user["id"])
+        if linked_to is not None and linked_to != national_id:
+            problems.append(f"Keycloak user '{user['username']}' is linked to PSC identity {linked_to}, "
+                            f"not {national_id}")
+    for path in sorted(member.groups - state.group_ids.keys()):
+        problems.append(f"group '{path}' does not exist in realm '{state.realm}'")
+    for role in sorted(member.roles - state.role_ids.keys()):
+        problems.append(f"realm role '{role}' does not exist in realm '{state.realm}'")
+    return problems
