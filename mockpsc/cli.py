@@ -21,7 +21,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--auth-port", type=int, default=8081, help="port of the auth origin (issuer, token…)")
     parser.add_argument("--wallet-port", type=int, default=8082,
-                        help="port of the wallet origin (login page, phone API)")
+                        help="port of the wallet origin (login page, phone page and API, mailbox)")
+    parser.add_argument("--tls-port", type=int, default=None,
+                        help="also serve the auth origin over HTTPS on this port, with client certificates "
+                             "(tls_client_auth); 0 = any free port")
+    parser.add_argument("--tls-dir", metavar="DIR",
+                        help="where the test CA and certificates go (default: a temporary directory)")
     return parser
 
 
@@ -34,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
             auth_port=args.auth_port,
             wallet_port=args.wallet_port,
             host=args.host,
+            tls_port=args.tls_port,
+            tls_dir=args.tls_dir,
         )
         psc.start()
     except (IdentityError, ClientError) as error:
@@ -43,17 +50,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mockpsc: cannot start: {error}", file=sys.stderr)
         return 1
 
-    print(f"Issuer:        {psc.issuer}")
-    print(f"Discovery URL: {psc.discovery_url}")
-    print(f"Wallet URL:    {psc.authorization_endpoint}")
-    print(f"Phone API:     {psc.wallet_origin}/phone/api/pushes?national_id=…")
-    print(f"Control API:   {psc.auth_origin}/__mock/…   (Ctrl-C to stop)", flush=True)
-
     stop = threading.Event()
     previous = {}
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, signal.SIGTERM):
             previous[sig] = signal.signal(sig, lambda *_: stop.set())
+    # Print only now: a caller that reads these lines may signal us at once.
+    print(f"Issuer:        {psc.issuer}")
+    print(f"Discovery URL: {psc.discovery_url}")
+    print(f"Wallet URL:    {psc.authorization_endpoint}")
+    print(f"Phone page:    {psc.wallet_origin}/phone   (e-CPS app; mailbox {psc.wallet_origin}/mailbox, "
+          f"SMS {psc.wallet_origin}/sms)")
+    print(f"Phone API:     {psc.wallet_origin}/phone/api/pushes?national_id=…")
+    if psc.mtls_origin:
+        print(f"mTLS:          {psc.mtls_origin}   (test CA {psc.ca_path})")
+    print(f"Control API:   {psc.auth_origin}/__mock/…   (Ctrl-C to stop)", flush=True)
+
     try:
         while not stop.wait(0.5):
             pass

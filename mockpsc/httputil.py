@@ -2,6 +2,7 @@
 responses, redirects with query parameters, page rendering, request logging."""
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any, Mapping
@@ -72,6 +73,22 @@ async def read_json(request: Request) -> Any:
         raise BadForm(f"body is not JSON: {error}") from error
 
 
+def invalid_request(description: str, status: int = 400) -> JSONResponse:
+    """The error answer of the mock's own JSON APIs (phone, activation, /__mock)."""
+    return JSONResponse({"error": "invalid_request", "error_description": description}, status_code=status)
+
+
+async def read_json_object(request: Request) -> dict[str, Any] | JSONResponse:
+    """A JSON object body ({} when empty), or the invalid_request answer to give instead."""
+    try:
+        body = await read_json(request)
+    except BadForm as error:
+        return invalid_request(str(error))
+    if body is None:
+        return {}
+    return body if isinstance(body, dict) else invalid_request("expected a JSON object")
+
+
 def oauth_error(
     error: str, description: str, status: int = 400, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
@@ -80,6 +97,32 @@ def oauth_error(
         status_code=status,
         headers={**NO_STORE, **(headers or {})},
     )
+
+
+async def injected_http_fault(state: MockState, endpoint: str, client_id: str | None) -> Response | None:
+    """Apply the ``<endpoint>_slow`` / ``<endpoint>_server_error`` faults due for this request:
+    sleep (without blocking other requests), or answer 500 instead of the endpoint."""
+    response = None
+    for armed in state.faults.take(client_id, f"http:{endpoint}"):
+        state.log.event("fault.applied", client_id=client_id, faults=[armed.kind.name])
+        if armed.kind.name.endswith("_slow"):
+            await asyncio.sleep(float(armed.value))
+        else:
+            response = JSONResponse({"error": "server_error", "error_description": "injected fault"},
+                                    status_code=500, headers=NO_STORE)
+    return response
+
+
+async def read_oauth_form(request: Request) -> tuple[dict[str, str], Response | None]:
+    """Fields of an OAuth form post, or the invalid_request answer to give instead
+    (malformed body, wrong content type, a repeated parameter)."""
+    try:
+        fields, repeated = single_values(await read_form(request))
+    except BadForm as error:
+        return {}, oauth_error("invalid_request", str(error))
+    if repeated:
+        return {}, oauth_error("invalid_request", f"duplicated parameter: {', '.join(repeated)}")
+    return fields, None
 
 
 def with_query(uri: str, params: Mapping[str, str | None]) -> str:

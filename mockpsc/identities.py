@@ -6,7 +6,6 @@ them to PSC's claim names, so file authors never type PSC's spellings.
 """
 from __future__ import annotations
 
-import hmac
 import re
 import threading
 import uuid
@@ -67,11 +66,18 @@ class Exercice:
     activities: tuple[Activity, ...] = ()
 
 
+DEFAULT_DEVICE = "demo-phone"  # the phone an "already activated" e-CPS of the file is bound to
+DEVICE_FORMAT = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+EMAIL_FORMAT = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+
+
 @dataclass(frozen=True)
 class Ecps:
-    """An activated e-CPS (activation itself is not simulated yet)."""
+    """An e-CPS already activated when the mock starts (the file's shorthand);
+    ``mockpsc.ecps`` holds the live state, which activation can change."""
 
     pin: str
+    device: str = DEFAULT_DEVICE
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,13 @@ class Identity:
     exercices: tuple[Exercice, ...] = ()
     ecps: Ecps | None = None
     sub_uuid: str = ""  # the uuid inside PSC's "f:<uuid>:<national id>" sub
+    # Contact details the Ordre holds: where activation mails and SMS codes go.
+    email: str = ""
+    mobile: str = ""  # normalised to 10 digits, 06/07…
+
+    @property
+    def has_contact_details(self) -> bool:
+        return bool(self.email and self.mobile)
 
 
 def _text(data: Mapping[str, Any], key: str, where: str, default: str | None = "") -> str:
@@ -124,7 +137,27 @@ def _exercice(data: Any, where: str) -> Exercice:
     return Exercice(**values)
 
 
-IDENTITY_KEYS = ("national_id", "given_name", "family_name", "civilite", "exercices", "ecps", "sub_uuid")
+IDENTITY_KEYS = ("national_id", "given_name", "family_name", "civilite", "exercices", "ecps", "sub_uuid",
+                 "email", "mobile")
+
+
+def normalise_mobile(text: str) -> str | None:
+    """``06 12 34 56 78``, ``06.12.34.56.78`` or ``+33 6 12 34 56 78`` -> ``0612345678``; None if not a mobile."""
+    digits = re.sub(r"[\s.\-]", "", text)
+    if digits.startswith("+33"):
+        digits = "0" + digits[3:]
+    return digits if re.fullmatch(r"0[67][0-9]{8}", digits) else None
+
+
+def _contacts(data: Mapping[str, Any], where: str) -> tuple[str, str]:
+    email = _text(data, "email", where)
+    if email and not EMAIL_FORMAT.match(email):
+        raise IdentityError(f"{where}: 'email' is not an e-mail address: {email!r}")
+    raw_mobile = _text(data, "mobile", where)
+    mobile = normalise_mobile(raw_mobile) if raw_mobile else ""
+    if mobile is None:
+        raise IdentityError(f"{where}: 'mobile' must be a French mobile number (06/07 + 8 digits), got {raw_mobile!r}")
+    return email, mobile
 
 
 def identity_from_mapping(data: Any, where: str = "identity") -> Identity:
@@ -141,11 +174,15 @@ def identity_from_mapping(data: Any, where: str = "identity") -> Identity:
     where = f"{where} ({national.value})"
     ecps = None
     if data.get("ecps") is not None:
-        raw_ecps = _check_keys(data["ecps"], ["pin"], f"{where}.ecps")
+        raw_ecps = _check_keys(data["ecps"], ["pin", "device"], f"{where}.ecps")
         pin = _text(raw_ecps, "pin", f"{where}.ecps", default=None)
         if not PIN_FORMAT.match(pin):
             raise IdentityError(f"{where}.ecps: 'pin' must be 4 digits")
-        ecps = Ecps(pin=pin)
+        device = _text(raw_ecps, "device", f"{where}.ecps") or DEFAULT_DEVICE
+        if not DEVICE_FORMAT.match(device):
+            raise IdentityError(f"{where}.ecps: 'device' must be 1-64 letters, digits, '.', '_' or '-'")
+        ecps = Ecps(pin=pin, device=device)
+    email, mobile = _contacts(data, where)
     raw_exercices = data.get("exercices") or []
     if not isinstance(raw_exercices, list):
         raise IdentityError(f"{where}: 'exercices' must be a list")
@@ -163,6 +200,8 @@ def identity_from_mapping(data: Any, where: str = "identity") -> Identity:
         exercices=tuple(_exercice(e, f"{where}.exercices[{i}]") for i, e in enumerate(raw_exercices)),
         ecps=ecps,
         sub_uuid=sub_uuid,
+        email=email,
+        mobile=mobile,
     )
 
 
@@ -190,59 +229,21 @@ def load_identities_file(path: str | Path) -> list[Identity]:
     return result
 
 
-@dataclass(frozen=True)
-class PinCheck:
-    ok: bool
-    attempts_left: int
-    locked: bool
-
-
 class IdentityStore:
-    """Identities plus each e-CPS's failed-PIN counter and lock."""
+    """The professionals PSC knows (their e-CPS live state is in ``mockpsc.ecps``)."""
 
-    def __init__(self, pin_attempts: int = 3) -> None:
+    def __init__(self) -> None:
         self._identities: dict[str, Identity] = {}
-        self._failures: dict[str, int] = {}
-        self._locked: set[str] = set()
-        self._pin_attempts = pin_attempts
         self._lock = threading.Lock()
 
     def put(self, identity: Identity) -> None:
-        """Add or replace; replacing counts as a fresh e-CPS activation."""
         with self._lock:
             self._identities[identity.national_id] = identity
-            self._failures.pop(identity.national_id, None)
-            self._locked.discard(identity.national_id)
 
-    def get(self, national_id: str) -> Identity | None:
+    def get(self, national_id: str | None) -> Identity | None:
         with self._lock:
-            return self._identities.get(national_id)
+            return self._identities.get(national_id or "")
 
     def all(self) -> list[Identity]:
         with self._lock:
             return list(self._identities.values())
-
-    def is_locked(self, national_id: str) -> bool:
-        with self._lock:
-            return national_id in self._locked
-
-    def unlock(self, national_id: str) -> None:
-        with self._lock:
-            self._failures.pop(national_id, None)
-            self._locked.discard(national_id)
-
-    def check_pin(self, national_id: str, pin: Any) -> PinCheck:
-        """Count consecutive failures; lock at the limit; a good PIN resets the count."""
-        with self._lock:
-            identity = self._identities[national_id]
-            if national_id in self._locked or identity.ecps is None:
-                return PinCheck(ok=False, attempts_left=0, locked=True)
-            if isinstance(pin, str) and hmac.compare_digest(identity.ecps.pin.encode(), pin.encode()):
-                self._failures.pop(national_id, None)
-                return PinCheck(ok=True, attempts_left=self._pin_attempts, locked=False)
-            failures = self._failures.get(national_id, 0) + 1
-            self._failures[national_id] = failures
-            left = max(self._pin_attempts - failures, 0)
-            if left == 0:
-                self._locked.add(national_id)
-            return PinCheck(ok=False, attempts_left=left, locked=left == 0)

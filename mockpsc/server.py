@@ -1,4 +1,6 @@
-"""MockPSC: both origins served by uvicorn in background threads of this process.
+"""MockPSC: both origins served by uvicorn in background threads of this process
+(plus, with ``tls_port``, an HTTPS port of the auth origin asking for client
+certificates of the mock's own test CA: the mTLS endpoints).
 
     with MockPSC() as psc:                      # ports picked automatically
         psc.register_client("kc", "secret", ["http://127.0.0.1:8080/realms/r/broker/psc/endpoint"])
@@ -7,6 +9,8 @@
 from __future__ import annotations
 
 import socket
+import ssl
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -19,13 +23,19 @@ from mockpsc.clients import DEFAULT_AUTH_METHODS, load_clients_file, make_client
 from mockpsc.clock import Clock, SystemClock
 from mockpsc.faults import UNSET, ArmedFault
 from mockpsc.identities import DEFAULT_FILE, Identity, identity_from_mapping, load_identities_file
+from mockpsc.outbox import Email, Sms
 from mockpsc.settings import REALM_PATH, Settings
 from mockpsc.state import MockState
+from mockpsc.tlsca import IssuedCertificate, TestCA
+from mockpsc.tlsproto import TLSExtensionProtocol
 
 
 def _bind(host: str, port: int) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Inherited by accepted connections (Linux): without it the response body waits for the
+    # client's delayed ACK of the headers (Nagle), ~40 ms per request.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, port))
     sock.listen(128)
     return sock
@@ -43,10 +53,16 @@ class MockPSC:
         host: str = "127.0.0.1",
         settings: Settings | None = None,
         default_identities: bool = True,
+        tls_port: int | None = None,
+        tls_dir: str | Path | None = None,
     ) -> None:
         """``identities_file=None`` loads the shipped identities unless
-        ``default_identities=False``; port 0 picks a free port at ``start()``."""
+        ``default_identities=False``; port 0 picks a free port at ``start()``.
+        ``tls_port`` (0 = any free port) adds the mTLS port; its CA, server and
+        client certificates go to ``tls_dir`` (a temporary directory by default)."""
         self.state = MockState.create(settings or Settings(), clock or SystemClock())
+        self._tls_port = tls_port
+        self._tls_dir = tls_dir
         if identities_file is not None:
             self._load_identities(identities_file)
         elif default_identities:
@@ -79,12 +95,14 @@ class MockPSC:
             raise
         self.state.auth_origin = f"http://{self._host}:{auth_sock.getsockname()[1]}"
         self.state.wallet_origin = f"http://{self._host}:{wallet_sock.getsockname()[1]}"
-        apps = (("auth", auth_app(self.state), auth_sock), ("wallet", wallet_app(self.state), wallet_sock))
-        for name, app, sock in apps:
+        apps = [("auth", auth_app(self.state), auth_sock, {}), ("wallet", wallet_app(self.state), wallet_sock, {})]
+        if self._tls_port is not None:
+            apps.append(self._tls_app())
+        for name, app, sock, tls_options in apps:
             # log_config=None: leave the host process's logging configuration alone.
             # access_log=False: uvicorn would print codes and id_token_hints in URLs.
             config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off",
-                                    timeout_graceful_shutdown=2)
+                                    timeout_graceful_shutdown=2, **tls_options)
             server = uvicorn.Server(config)
             thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
                                       name=f"mockpsc-{name}", daemon=True)
@@ -97,11 +115,25 @@ class MockPSC:
                 self.stop()
                 raise RuntimeError("mock PSC servers did not start")
             time.sleep(0.01)
-        for origin in (self.auth_origin, self.wallet_origin):
+        for origin in filter(None, (self.auth_origin, self.wallet_origin, self.state.mtls_origin)):
             port = int(origin.rsplit(":", 1)[1])
             socket.create_connection((self._host, port), timeout=timeout).close()
-        self.state.log.event("mock.started", issuer=self.issuer, wallet_origin=self.wallet_origin)
+        self.state.log.event("mock.started", issuer=self.issuer, wallet_origin=self.wallet_origin,
+                             mtls_origin=self.state.mtls_origin or None)
         return self
+
+    def _tls_app(self) -> tuple:
+        """The auth application again, on HTTPS, asking for (not requiring) a client certificate."""
+        directory = Path(self._tls_dir) if self._tls_dir else Path(tempfile.mkdtemp(prefix="mockpsc-tls-"))
+        ca = TestCA(directory)
+        server_cert = ca.server_certificate((self._host, "localhost"))
+        sock = _bind(self._host, self._tls_port or 0)
+        self._sockets.append(sock)
+        self.state.tls_ca = ca
+        self.state.mtls_origin = f"https://{self._host}:{sock.getsockname()[1]}"
+        options = {"ssl_certfile": str(server_cert.cert_path), "ssl_keyfile": str(server_cert.key_path),
+                   "ssl_ca_certs": str(ca.ca_path), "ssl_cert_reqs": ssl.CERT_OPTIONAL, "http": TLSExtensionProtocol}
+        return ("mtls", auth_app(self.state, "mtls"), sock, options)
 
     def stop(self) -> None:
         for server in self._servers:
@@ -157,8 +189,38 @@ class MockPSC:
         return self.state.oidc_url(name)
 
     @property
+    def mtls_origin(self) -> str:
+        """``https://host:port`` of the mTLS port (empty when TLS is off)."""
+        self._need_started()
+        return self.state.mtls_origin
+
+    def mtls_endpoint(self, name: str) -> str:
+        """``token``, ``userinfo``… on the mTLS port."""
+        if not self.mtls_origin:
+            raise RuntimeError("TLS is off: MockPSC(tls_port=0) serves the mTLS port")
+        return self.state.oidc_url(name, self.state.mtls_origin)
+
+    @property
+    def ca_path(self) -> Path:
+        """The test CA (PEM) that signed the mTLS port's certificate and the client certificates."""
+        if self.state.tls_ca is None:
+            raise RuntimeError("TLS is off: MockPSC(tls_port=0) makes a test CA")
+        return self.state.tls_ca.ca_path
+
+    def issue_client_certificate(self, common_name: str, organization: str = "SMUR test") -> IssuedCertificate:
+        """A client certificate of the test CA (for tls_client_auth); register its ``subject_dn``."""
+        if self.state.tls_ca is None:
+            raise RuntimeError("TLS is off: MockPSC(tls_port=0) makes a test CA")
+        return self.state.tls_ca.client_certificate(common_name, organization)
+
+    @property
     def clock(self) -> Clock:
         return self.state.clock
+
+    @property
+    def settings(self) -> Settings:
+        """Live settings: a changed lifetime or switch applies to the next request."""
+        return self.state.settings
 
     # -- test control --------------------------------------------------------------
     def register_client(
@@ -168,10 +230,19 @@ class MockPSC:
         redirect_uris: Iterable[str],
         post_logout_redirect_uris: Iterable[str] = (),
         auth_methods: Iterable[str] = DEFAULT_AUTH_METHODS,
+        **options: Any,
     ) -> None:
+        """Register (or re-register) a relying party. ``options``: tls_client_auth_subject_dn,
+        userinfo_format ("json" | "jwt"), claims_variant (a name of claims.VARIANTS or a mapping),
+        logout_omits_state, ciba_enabled."""
         self.state.register_client(
-            make_client(client_id, secret, list(redirect_uris), list(post_logout_redirect_uris), list(auth_methods))
+            make_client(client_id, secret, list(redirect_uris), list(post_logout_redirect_uris), list(auth_methods),
+                        **options)
         )
+
+    def update_client(self, client_id: str, **changes: Any) -> None:
+        """Change some settings of a registered client, e.g. ``update_client(cid, userinfo_format="jwt")``."""
+        self.state.update_client(client_id, changes)
 
     def add_identity(
         self,
@@ -183,8 +254,12 @@ class MockPSC:
         exercices: Iterable[Mapping[str, Any]] = (),
         ecps: Mapping[str, Any] | None = None,
         sub_uuid: str | None = None,
+        email: str = "",
+        mobile: str = "",
     ) -> Identity:
-        """Same fields as an identities.yaml entry; ``ecps={"pin": "1234"}`` = activated."""
+        """Same fields as an identities.yaml entry; ``ecps={"pin": "1234"}`` = already activated
+        (on phone ``demo-phone`` unless ``"device"`` says which); ``email``/``mobile`` = the
+        contact details activation uses."""
         data: dict[str, Any] = {
             "national_id": national_id,
             "given_name": given_name,
@@ -192,6 +267,8 @@ class MockPSC:
             "civilite": civilite,
             "exercices": list(exercices),
             "ecps": dict(ecps) if ecps is not None else None,
+            "email": email,
+            "mobile": mobile,
         }
         if sub_uuid is not None:
             data["sub_uuid"] = sub_uuid
@@ -210,8 +287,18 @@ class MockPSC:
 
     def unlock_ecps(self, national_id: str) -> None:
         """Forget failed PIN attempts (what re-activating the e-CPS would do)."""
-        self.state.identities.unlock(national_id)
-        self.state.log.event("ecps.unlocked", national_id=national_id)
+        self.state.unlock_ecps(national_id)
+
+    def rotate_keys(self, grace: float | None = None) -> dict[str, Any]:
+        """A new key signs from now on; the old one stays in the JWKS ``grace`` seconds
+        (default ``settings.key_grace_period``), then disappears."""
+        return self.state.keys.rotate(grace)
+
+    def emails(self, to: str | None = None) -> list[Email]:
+        return self.state.mailbox.messages(to)
+
+    def sms_messages(self, to: str | None = None) -> list[Sms]:
+        return self.state.sms.messages(to)
 
     def log_entries(self, since: int = 0, event: str | None = None) -> list[dict[str, Any]]:
         return self.state.log.entries(since, event)

@@ -1,7 +1,10 @@
 """Server-side records of a login: the authorization request behind a wallet
 page, the PSC session it opens, its one-time code and the tokens issued.
 
-Everything is in memory and keyed by unguessable random ids.
+A session lives at most ``session_max_lifetime`` and dies after
+``session_idle_timeout`` without use (PSC: 4 h / 30 min); the wallet's SSO
+cookie and refresh tokens only work while it lives. Everything is in memory
+and keyed by unguessable random ids.
 """
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import secrets
 import threading
 import uuid
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 
 @dataclass
@@ -29,6 +32,7 @@ class AuthRequest:
     expires_at: float
     push_id: str | None = None
     done: bool = False
+    response_mode: str = "query"
 
 
 @dataclass
@@ -37,10 +41,13 @@ class LoginSession:
     national_id: str
     client_id: str
     auth_time: int
+    auth_mode: str = "MOBILE"
+    last_seen: float = 0.0
     ended_at: float | None = None
 
     @property
     def active(self) -> bool:
+        """Not logged out (lifetimes are checked by ``SessionBook.live``)."""
         return self.ended_at is None
 
 
@@ -58,6 +65,7 @@ class AuthCode:
     auth_time: int = 0
     expires_at: float = 0.0
     used: bool = False
+    auth_mode: str = "MOBILE"
 
 
 @dataclass
@@ -70,11 +78,20 @@ class IssuedToken:
     national_id: str
     scope: str
     expires_at: float
+    issued_at: float = 0.0
+    nonce: str | None = None  # kept so a refreshed ID token carries the login's nonce
+    auth_mode: str = "MOBILE"
+    cnf: dict[str, Any] | None = None  # RFC 8705 certificate binding of an access token
+    userinfo_faults: tuple = ()  # faults of the login that also spoil its userinfo
+    revoked: bool = False
 
 
 class SessionBook:
-    def __init__(self, now: Callable[[], float]) -> None:
+    def __init__(self, now: Callable[[], float], max_lifetime: Callable[[], int] = lambda: 14400,
+                 idle_timeout: Callable[[], int] = lambda: 1800) -> None:
         self._now = now
+        self._max_lifetime = max_lifetime
+        self._idle_timeout = idle_timeout
         self._requests: dict[str, AuthRequest] = {}
         self._sessions: dict[str, LoginSession] = {}
         self._codes: dict[str, AuthCode] = {}
@@ -95,8 +112,9 @@ class SessionBook:
             return request
 
     # -- sessions ---------------------------------------------------------------
-    def open_session(self, national_id: str, client_id: str) -> LoginSession:
-        session = LoginSession(str(uuid.uuid4()), national_id, client_id, int(self._now()))
+    def open_session(self, national_id: str, client_id: str, auth_mode: str = "MOBILE") -> LoginSession:
+        now = self._now()
+        session = LoginSession(str(uuid.uuid4()), national_id, client_id, int(now), auth_mode, now)
         with self._lock:
             self._sessions[session.sid] = session
         return session
@@ -104,6 +122,20 @@ class SessionBook:
     def get_session(self, sid: str | None) -> LoginSession | None:
         with self._lock:
             return self._sessions.get(sid or "")
+
+    def live(self, sid: str | None, touch: bool = False) -> LoginSession | None:
+        """The session if not logged out, not older than the max lifetime and not idle
+        too long; ``touch`` counts this as activity."""
+        now = self._now()
+        with self._lock:
+            session = self._sessions.get(sid or "")
+            if session is None or not session.active:
+                return None
+            if now >= session.auth_time + self._max_lifetime() or now >= session.last_seen + self._idle_timeout():
+                return None
+            if touch:
+                session.last_seen = now
+            return session
 
     def end_session(self, sid: str) -> bool:
         """True when a live session was ended now."""
@@ -137,6 +169,13 @@ class SessionBook:
     def token(self, key: str) -> IssuedToken | None:
         with self._lock:
             return self._tokens.get(key)
+
+    def revoke(self, key: str) -> IssuedToken | None:
+        with self._lock:
+            token = self._tokens.get(key)
+            if token is not None:
+                token.revoked = True
+            return token
 
     def _prune(self) -> None:
         # Keep a long-running mock small: forget records expired 10 minutes ago.

@@ -1,11 +1,14 @@
 """Tunable behaviour of the mock, with PSC's observed values as defaults.
 
-Lifetimes come from sandbox tokens (see shared/reference/pro-sante-connect.md §4, §11);
-each is a field so a test can shorten or stretch one without touching code.
+Lifetimes come from sandbox tokens and PSC's documentation (see
+shared/reference/pro-sante-connect.md §4, §7, §11); each is a field so a test can
+shorten or stretch one without touching code. ``MockPSC.settings`` is this
+object: changing a field takes effect on the next request.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 REALM = "esante-wallet"
 REALM_PATH = f"/auth/realms/{REALM}"
@@ -18,8 +21,19 @@ class Settings:
     access_token_lifetime: int = 60  # sandbox samples (docs say 2 min)
     refresh_token_lifetime: int = 1800  # PSC documentation: 30 min
     code_lifetime: int = 60  # Keycloak's default authorization code lifespan
+    session_max_lifetime: int = 4 * 3600  # PSC session cookie: 4 h ...
+    session_idle_timeout: int = 1800  # ... or 30 min without activity
     push_lifetime: int = 120  # CIBA ack says expires_in 120: same budget for a push
     pin_attempts: int = 3  # not public; 3 like a CPS card
+    # e-CPS activation (not public; reference §11 choices): link 15 min, SMS 10 min, 3 tries.
+    activation_link_lifetime: int = 900
+    sms_code_lifetime: int = 600
+    sms_code_attempts: int = 3
+    # CIBA acknowledgement as ANS's proxy shows it: {expires_in: 120, interval: 1}.
+    ciba_lifetime: int = 120
+    ciba_interval: int = 1
+    # After a rotation the retired key stays in the JWKS this long, then disappears.
+    key_grace_period: int = 600
     # The only level PSC still handles; anything else in acr_values is refused.
     accepted_acr: str = "eidas1"
     auth_mode: str = "MOBILE"  # e-CPS login; "CARD" is the CPS-card variant
@@ -28,4 +42,27 @@ class Settings:
     default_scopes: tuple[str, ...] = ("profile", "email")
     # Published as PSC publishes it (sic); a strict consumer must cope.
     acr_values_supported: list[str] = field(default_factory=lambda: ["0", "0"])
+    # PSC sometimes comes back from logout without `state` (ANS's plugin has a flag
+    # to tolerate it); True does that for every client (clients have their own switch).
+    logout_omits_state: bool = False
     log_capacity: int = 5000  # in-memory event log keeps the newest entries
+
+    def view(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def update(self, changes: dict[str, Any]) -> None:
+        """Change fields by name, type-checked; an unknown name or a bad type raises ValueError."""
+        known = {f.name: f for f in fields(self)}
+        for name, value in changes.items():
+            if name not in known:
+                raise ValueError(f"unknown setting {name!r}; known: {sorted(known)}")
+            current = getattr(self, name)
+            expected = type(current)
+            if expected is tuple and isinstance(value, list):
+                value = tuple(value)
+            if expected is int and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+                raise ValueError(f"setting {name!r} must be a non-negative integer, got {value!r}")
+            if not isinstance(value, expected):
+                raise ValueError(f"setting {name!r} must be {expected.__name__}, got {value!r}")
+        for name, value in changes.items():
+            setattr(self, name, tuple(value) if isinstance(getattr(self, name), tuple) else value)

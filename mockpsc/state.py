@@ -4,12 +4,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mockpsc.clients import Client, ClientRegistry
+from mockpsc.activation import ActivationBook
+from mockpsc.ciba import CibaBook
+from mockpsc.clients import Client, ClientError, ClientRegistry, with_changes
 from mockpsc.clock import Clock
+from mockpsc.ecps import EcpsBook
 from mockpsc.eventlog import EventLog
 from mockpsc.faults import UNSET, ArmedFault, FaultBoard
 from mockpsc.identities import Identity, IdentityStore
 from mockpsc.keys import KeyRing
+from mockpsc.outbox import Mailbox, SmsOutbox
 from mockpsc.pushes import PushBook
 from mockpsc.sessions import SessionBook
 from mockpsc.settings import OIDC_PATH, REALM_PATH, Settings
@@ -22,36 +26,60 @@ class MockState:
     keys: KeyRing
     clients: ClientRegistry
     identities: IdentityStore
+    ecps: EcpsBook
     pushes: PushBook
     sessions: SessionBook
+    activations: ActivationBook
+    mailbox: Mailbox
+    sms: SmsOutbox
+    ciba: CibaBook
     faults: FaultBoard
     log: EventLog
     auth_origin: str = ""  # set once the sockets are bound
     wallet_origin: str = ""
+    mtls_origin: str = ""  # https origin with client certificates, when TLS is on
+    tls_ca: Any = None  # mockpsc.tlsca.TestCA when TLS is on
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock) -> "MockState":
         log = EventLog(clock.now, settings.log_capacity)
-        identities = IdentityStore(settings.pin_attempts)
-        return cls(
+        now, event = clock.now, log.event
+        keys = KeyRing(now, lambda: settings.key_grace_period)
+        keys.on_change = event
+        identities = IdentityStore()
+        ecps = EcpsBook(now, lambda: settings.pin_attempts, event)
+        pushes = PushBook(ecps, now, lambda: settings.push_lifetime, event)
+        mailbox, sms = Mailbox(now, event), SmsOutbox(now, event)
+        state: MockState
+
+        def activation_link(token: str) -> str:
+            return f"{state.wallet_origin}/ecps/activation?token={token}"
+
+        state = cls(
             settings=settings,
             clock=clock,
-            keys=KeyRing(),
+            keys=keys,
             clients=ClientRegistry(),
             identities=identities,
-            pushes=PushBook(identities, clock.now, settings.push_lifetime, log.event),
-            sessions=SessionBook(clock.now),
+            ecps=ecps,
+            pushes=pushes,
+            sessions=SessionBook(now, lambda: settings.session_max_lifetime, lambda: settings.session_idle_timeout),
+            activations=ActivationBook(identities, ecps, pushes, mailbox, sms, now, settings, activation_link, event),
+            mailbox=mailbox,
+            sms=sms,
+            ciba=CibaBook(pushes, now, event),
             faults=FaultBoard(),
             log=log,
         )
+        return state
 
     @property
     def issuer(self) -> str:
         return self.auth_origin + REALM_PATH
 
-    def oidc_url(self, name: str) -> str:
+    def oidc_url(self, name: str, origin: str | None = None) -> str:
         """Absolute URL of ``<issuer>/protocol/openid-connect/<name>``."""
-        return f"{self.auth_origin}{OIDC_PATH}/{name}"
+        return f"{origin or self.auth_origin}{OIDC_PATH}/{name}"
 
     @property
     def authorization_endpoint(self) -> str:
@@ -64,7 +92,22 @@ class MockState:
 
     def add_identity(self, identity: Identity) -> None:
         self.identities.put(identity)
+        self.ecps.seed(identity)  # replacing an identity counts as a fresh e-CPS activation
         self.log.event("identity.added", national_id=identity.national_id)
+
+    def unlock_ecps(self, national_id: str) -> None:
+        self.ecps.unlock(national_id)
+        self.log.event("ecps.unlocked", national_id=national_id)
+
+    def update_client(self, client_id: str, changes: dict[str, Any]) -> Client:
+        """Change a registered client's settings (userinfo format, logout switch…); ClientError if bad."""
+        current = self.clients.get(client_id)
+        if current is None:
+            raise ClientError(f"client '{client_id}' is not registered")
+        updated = with_changes(current, changes)
+        self.clients.put(updated)
+        self.log.event("client.updated", **updated.public_view())
+        return updated
 
     def arm_fault(self, fault: str, value: Any = UNSET, client_id: str | None = None,
                   times: int | None = 1) -> ArmedFault:

@@ -4,6 +4,9 @@
     page = session.get(authorize_url)                 # the wallet page
     final = wallet_login(session, page, "899700218896", phone=phone)
     final.headers["Location"]                         # redirect_uri?code=…&state=…
+
+    device = PhoneDevice(psc, "my-phone")             # one given phone (activation, pushes)
+    activate_ecps(psc, "8…", device, pin="4321")      # the whole activation, headless
 """
 from __future__ import annotations
 
@@ -139,7 +142,7 @@ def wallet_login(
     page: requests.Response,
     national_id: str,
     *,
-    phone: Phone,
+    phone: "Phone | PhoneDevice",
     pin: str = "1234",
     number: str | None = None,
     max_polls: int = 50,
@@ -179,3 +182,118 @@ def fresh_national_id() -> str:
         if luhn_valid(base + check):
             return "8" + base + check
     raise AssertionError("unreachable: one check digit always fits")
+
+
+def _wallet_origin(psc_or_wallet_origin: Any) -> str:
+    return getattr(psc_or_wallet_origin, "wallet_origin", psc_or_wallet_origin)
+
+
+class PhoneDevice:
+    """One e-CPS phone, identified by its device id, driven through the JSON API:
+    activation steps and the pushes of the e-CPS bound to it. Methods return the
+    raw ``requests`` response so a test can check refusals."""
+
+    def __init__(self, psc_or_wallet_origin: Any, device_id: str, session: requests.Session | None = None) -> None:
+        self.device_id = device_id
+        self.base = f"{_wallet_origin(psc_or_wallet_origin)}/phone/api/devices/{device_id}"
+        self.http = session or requests.Session()
+
+    def _post(self, path: str, body: dict[str, Any] | None = None) -> requests.Response:
+        return self.http.post(self.base + path, json=body or {}, timeout=5)
+
+    def state(self) -> dict[str, Any]:
+        response = self.http.get(self.base, timeout=5)
+        response.raise_for_status()
+        return response.json()
+
+    # -- activation (seed steps 3-10) ----------------------------------------------------
+    def request_activation(self, national_id: str, accept_cgu: bool = True) -> requests.Response:
+        return self._post("/activations", {"national_id": national_id, "accept_cgu": accept_cgu})
+
+    def confirm_contacts(self, activation_id: str) -> requests.Response:
+        return self._post(f"/activations/{activation_id}/confirm")
+
+    def decline_contacts(self, activation_id: str) -> requests.Response:
+        return self._post(f"/activations/{activation_id}/decline")
+
+    def start_activation(self, link: str, via: str = "link") -> requests.Response:
+        """Open the e-mail's link on this phone (``via="link"``) or scan its QR code (``"qr"``)."""
+        return self._post("/activation/start", {"link": link, "via": via})
+
+    def submit_sms_code(self, activation_id: str, code: str) -> requests.Response:
+        return self._post(f"/activations/{activation_id}/sms", {"code": code})
+
+    def choose_pin(self, activation_id: str, pin: str) -> requests.Response:
+        return self._post(f"/activations/{activation_id}/pin", {"pin": pin, "confirmation": pin})
+
+    # -- authentication requests -----------------------------------------------------------
+    def pushes(self) -> list[dict[str, Any]]:
+        response = self.http.get(self.base + "/pushes", timeout=5)
+        response.raise_for_status()
+        return response.json()
+
+    def get_activation(self, activation_id: str) -> requests.Response:
+        return self.http.get(f"{self.base}/activations/{activation_id}", timeout=5)
+
+    def wait_for_push(self, national_id: str | None = None, timeout: float = 5.0) -> dict[str, Any]:
+        """The newest pending push on this phone (for ``national_id`` if given).
+        Same call as ``Phone.wait_for_push``, so ``wallet_login`` accepts either."""
+        deadline = time.monotonic() + timeout
+        while True:
+            pushes = [p for p in self.pushes() if national_id is None or p["national_id"] == national_id]
+            if pushes:
+                return pushes[-1]
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no push arrived on phone {self.device_id}")
+            time.sleep(0.05)
+
+    def accept(self, push_id: str) -> requests.Response:
+        return self._post(f"/pushes/{push_id}/accept")
+
+    def enter_pin(self, push_id: str, pin: str) -> requests.Response:
+        return self._post(f"/pushes/{push_id}/pin", {"pin": pin})
+
+    def choose_number(self, push_id: str, number: str) -> requests.Response:
+        return self._post(f"/pushes/{push_id}/number", {"number": number})
+
+    def approve(self, push_id: str, pin: str, number: str) -> requests.Response:
+        return self._post(f"/pushes/{push_id}/approve", {"pin": pin, "number": number})
+
+    def deny(self, push_id: str) -> requests.Response:
+        return self._post(f"/pushes/{push_id}/deny")
+
+
+def emails(psc_or_wallet_origin: Any, to: str) -> list[dict[str, Any]]:
+    """Messages of the mock's mailbox sent to ``to``, oldest first."""
+    response = requests.get(f"{_wallet_origin(psc_or_wallet_origin)}/mailbox/api/messages", params={"to": to},
+                            timeout=5)
+    response.raise_for_status()
+    return response.json()
+
+
+def sms_codes(psc_or_wallet_origin: Any, to: str) -> list[str]:
+    """Codes of the SMS sent to mobile ``to``, oldest first."""
+    response = requests.get(f"{_wallet_origin(psc_or_wallet_origin)}/sms/api/messages", params={"to": to},
+                            timeout=5)
+    response.raise_for_status()
+    return [m["code"] for m in response.json()]
+
+
+def activate_ecps(psc: Any, national_id: str, device: PhoneDevice, *, pin: str = "1234",
+                  via: str = "link") -> dict[str, Any]:
+    """The whole activation of ``national_id`` on ``device`` (the identity needs an
+    e-mail and a mobile); returns the final activation view (state ``active``)."""
+    requested = device.request_activation(national_id)
+    assert requested.status_code == 201, requested.text
+    activation = requested.json()
+    confirmed = device.confirm_contacts(activation["id"])
+    assert confirmed.status_code == 200, confirmed.text
+    identity = psc.state.identities.get(national_id)
+    link = emails(psc, identity.email)[-1]["link"]
+    started = device.start_activation(link, via)
+    assert started.status_code == 200, started.text
+    code = sms_codes(psc, identity.mobile)[-1]
+    assert device.submit_sms_code(activation["id"], code).status_code == 200
+    done = device.choose_pin(activation["id"], pin)
+    assert done.status_code == 200 and done.json()["state"] == "active", done.text
+    return done.json()

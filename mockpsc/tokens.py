@@ -1,5 +1,6 @@
 """Minting the token response of a login: access token, ID token, refresh token.
 
+Every grant (authorization code, refresh, CIBA) ends here with a ``LoginGrant``.
 Person claims come from ``claims.build_claims``; this module adds the protocol
 envelope, lets armed faults edit the draft, then signs.
 """
@@ -9,14 +10,27 @@ import base64
 import hashlib
 import secrets
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from mockpsc.claims import build_claims
 from mockpsc.clients import Client
-from mockpsc.faults import TokenDraft
+from mockpsc.faults import LOGIN, TokenDraft
 from mockpsc.identities import Identity
-from mockpsc.sessions import AuthCode, IssuedToken
+from mockpsc.sessions import IssuedToken
 from mockpsc.state import MockState
+
+
+@dataclass(frozen=True)
+class LoginGrant:
+    """What a grant vouches for: one PSC session of one professional."""
+
+    sid: str
+    national_id: str
+    scope: str
+    nonce: str | None
+    auth_time: int
+    auth_mode: str = "MOBILE"
 
 
 def at_hash(access_token: str) -> str:
@@ -25,18 +39,20 @@ def at_hash(access_token: str) -> str:
     return base64.urlsafe_b64encode(digest[: len(digest) // 2]).rstrip(b"=").decode("ascii")
 
 
-def token_response(state: MockState, client: Client, code: AuthCode, identity: Identity) -> dict[str, Any]:
+def token_response(state: MockState, client: Client, grant: LoginGrant, identity: Identity,
+                   cnf: dict[str, Any] | None = None) -> dict[str, Any]:
     settings = state.settings
     now = int(state.clock.now())
-    person = build_claims(identity, auth_mode=settings.auth_mode, acr=settings.accepted_acr)
+    person = build_claims(identity, auth_mode=grant.auth_mode, acr=settings.accepted_acr,
+                          variant=client.claims_variant)
     common = {
         "iat": now,
-        "auth_time": code.auth_time,
+        "auth_time": grant.auth_time,
         "iss": state.issuer,
         "sub": person.sub,
         "azp": client.client_id,
-        "session_state": code.sid,
-        "sid": code.sid,
+        "session_state": grant.sid,
+        "sid": grant.sid,
     }
     access_jti = str(uuid.uuid4())
     # No "aud" in PSC access tokens (sandbox samples).
@@ -44,10 +60,12 @@ def token_response(state: MockState, client: Client, code: AuthCode, identity: I
         "exp": now + settings.access_token_lifetime,
         "jti": access_jti,
         "typ": "Bearer",
-        "scope": code.scope,
+        "scope": grant.scope,
         **common,
         **person.access_token,
     }
+    if cnf:
+        access_claims["cnf"] = cnf  # RFC 8705: the token only works with this certificate
     id_claims = {
         "exp": now + settings.id_token_lifetime,
         "jti": str(uuid.uuid4()),
@@ -56,41 +74,46 @@ def token_response(state: MockState, client: Client, code: AuthCode, identity: I
         **common,
         **person.id_token,
     }
-    if code.nonce is not None:
-        id_claims["nonce"] = code.nonce
+    if grant.nonce is not None:
+        id_claims["nonce"] = grant.nonce
 
-    draft = TokenDraft(keys=state.keys, id_claims=id_claims, access_claims=access_claims)
-    applied = []
-    for armed in state.faults.take(client.client_id):
+    draft = TokenDraft(keys=state.keys, id_claims=id_claims, access_claims=access_claims, now=now,
+                       id_token_lifetime=settings.id_token_lifetime)
+    applied = state.faults.take(client.client_id, LOGIN)
+    for armed in applied:
         armed.kind.apply(draft, armed.value)
-        applied.append(armed.kind.name)
     if applied:
-        state.log.event("fault.applied", client_id=client.client_id, faults=applied)
+        state.log.event("fault.applied", client_id=client.client_id, faults=[a.kind.name for a in applied])
 
     access_token = state.keys.sign(draft.access_claims, draft.access_token_key)
     draft.id_claims.setdefault("at_hash", at_hash(access_token))  # a fault may have set its own
     id_token = state.keys.sign(draft.id_claims, draft.id_token_key)
-    refresh_token = secrets.token_urlsafe(48)  # opaque; the refresh grant will look it up
+    refresh_token = secrets.token_urlsafe(48)  # opaque; the refresh grant looks it up
 
-    state.sessions.remember_token(
-        access_jti,
-        IssuedToken("access", client.client_id, code.sid, identity.national_id, code.scope,
-                    access_claims["exp"]),
-    )
+    record = IssuedToken("access", client.client_id, grant.sid, identity.national_id, grant.scope,
+                         access_claims["exp"], issued_at=now, nonce=grant.nonce, auth_mode=grant.auth_mode, cnf=cnf,
+                         userinfo_faults=tuple((a.kind, a.value) for a in applied if a.kind.apply_userinfo))
+    state.sessions.remember_token(access_jti, record)
+    session = state.sessions.get_session(grant.sid)
+    # A refresh token never outlives its session.
+    refresh_exp = now + settings.refresh_token_lifetime
+    if session is not None:
+        refresh_exp = min(refresh_exp, session.auth_time + settings.session_max_lifetime)
     state.sessions.remember_token(
         refresh_token,
-        IssuedToken("refresh", client.client_id, code.sid, identity.national_id, code.scope,
-                    now + settings.refresh_token_lifetime),
+        IssuedToken("refresh", client.client_id, grant.sid, identity.national_id, grant.scope, refresh_exp,
+                    issued_at=now, nonce=grant.nonce, auth_mode=grant.auth_mode),
     )
-    state.log.event("tokens.issued", client_id=client.client_id, sid=code.sid, sub=person.sub)
+    state.log.event("tokens.issued", client_id=client.client_id, sid=grant.sid, sub=person.sub,
+                    kid=state.keys.active.kid)
     return {
         "access_token": access_token,
         "expires_in": settings.access_token_lifetime,
-        "refresh_expires_in": settings.refresh_token_lifetime,
+        "refresh_expires_in": max(int(refresh_exp - now), 0),
         "refresh_token": refresh_token,
         "token_type": "Bearer",
         "id_token": id_token,
         "not-before-policy": 0,
-        "session_state": code.sid,
-        "scope": code.scope,
+        "session_state": grant.sid,
+        "scope": grant.scope,
     }

@@ -1,6 +1,8 @@
 """Test-control API under /__mock on the auth origin (not part of PSC).
 
-POST   /__mock/clients      {client_id, secret, redirect_uris, post_logout_redirect_uris?, auth_methods?}
+POST   /__mock/clients      {client_id, secret, redirect_uris, post_logout_redirect_uris?, auth_methods?,
+                             tls_client_auth_subject_dn?, userinfo_format?, claims_variant?,
+                             logout_omits_state?, ciba_enabled?}
 GET    /__mock/clients      registered clients, without secrets
 POST   /__mock/identities   one identity, same keys as an identities.yaml entry
 GET    /__mock/identities   national ids and subs
@@ -8,6 +10,7 @@ POST   /__mock/faults       {fault, value?, client_id?, times?}
 GET    /__mock/faults       armed faults
 DELETE /__mock/faults       disarm all
 GET    /__mock/log          ?since=<seq>&event=<name>; secrets masked
+(the rest of the control API is in admin_runtime.py)
 """
 from __future__ import annotations
 
@@ -17,12 +20,8 @@ from starlette.responses import JSONResponse, Response
 from mockpsc.claims import subject
 from mockpsc.clients import ClientError, client_from_mapping
 from mockpsc.faults import UNSET, FAULTS, FaultError
-from mockpsc.httputil import BadForm, read_json, state_of
+from mockpsc.httputil import BadForm, invalid_request, read_json, state_of
 from mockpsc.identities import IdentityError, identity_from_mapping
-
-
-def _bad(description: str, status: int = 400) -> JSONResponse:
-    return JSONResponse({"error": "invalid_request", "error_description": description}, status_code=status)
 
 
 async def clients(request: Request) -> Response:
@@ -32,7 +31,7 @@ async def clients(request: Request) -> Response:
     try:
         client = client_from_mapping(await read_json(request), "client")
     except (BadForm, ClientError) as error:
-        return _bad(str(error))
+        return invalid_request(str(error))
     state.register_client(client)
     return JSONResponse(client.public_view(), status_code=201)
 
@@ -41,13 +40,13 @@ async def identities(request: Request) -> Response:
     state = state_of(request)
     if request.method == "GET":
         return JSONResponse([
-            {"national_id": i.national_id, "sub": subject(i), "ecps": i.ecps is not None}
+            {"national_id": i.national_id, "sub": subject(i), "ecps": state.ecps.get(i.national_id) is not None}
             for i in state.identities.all()
         ])
     try:
         identity = identity_from_mapping(await read_json(request), "identity")
     except (BadForm, IdentityError) as error:
-        return _bad(str(error))
+        return invalid_request(str(error))
     state.add_identity(identity)
     return JSONResponse({"national_id": identity.national_id, "sub": subject(identity)}, status_code=201)
 
@@ -62,15 +61,15 @@ async def faults(request: Request) -> Response:
     try:
         body = await read_json(request)
     except BadForm as error:
-        return _bad(str(error))
+        return invalid_request(str(error))
     if not isinstance(body, dict) or set(body) - {"fault", "value", "client_id", "times"}:
-        return _bad('expected JSON {"fault": ..., "value"?: ..., "client_id"?: ..., "times"?: 1}')
+        return invalid_request('expected JSON {"fault": ..., "value"?: ..., "client_id"?: ..., "times"?: 1}')
     try:
         armed = state.arm_fault(
             body.get("fault"), body.get("value", UNSET), body.get("client_id"), body.get("times", 1)
         )
     except FaultError as error:
-        return _bad(str(error))
+        return invalid_request(str(error))
     return JSONResponse(armed.view(), status_code=201)
 
 
@@ -79,5 +78,5 @@ async def log(request: Request) -> JSONResponse:
     try:
         since = int(request.query_params.get("since", "0"))
     except ValueError:
-        return _bad("'since' must be an integer")
+        return invalid_request("'since' must be an integer")
     return JSONResponse(state.log.entries(since, request.query_params.get("event")))

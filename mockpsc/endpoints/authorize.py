@@ -1,24 +1,26 @@
 """Authorize endpoint on the wallet origin: checks the request like PSC (a
-Keycloak) does, then shows the e-CPS identification page.
+Keycloak) does, then either answers from the live PSC session of this browser
+(SSO cookie) or shows the e-CPS identification page.
 
 Errors before the client and redirect URI are trusted are shown on a page;
-after that they go back to the client as OIDC error redirects.
+after that they go back to the client as OIDC error responses.
+``prompt=login`` forces a new e-CPS authentication, ``prompt=none`` never shows
+a page (``login_required`` without a session), ``max_age`` bounds the age of
+the session's authentication.
 """
 from __future__ import annotations
-
-import re
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mockpsc.httputil import error_page, page, redirect, single_values, state_of
+from mockpsc.authorization_response import RESPONSE_MODES, SSO_COOKIE, issue_code, refuse
+from mockpsc.httputil import error_page, page, single_values, state_of
+from mockpsc.pkce import PKCE_METHODS, PKCE_VALUE
 from mockpsc.sessions import AuthRequest, new_request_id
 from mockpsc.state import MockState
 
-# RFC 7636: 43-128 unreserved characters for both verifier and challenge.
-PKCE_VALUE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
-PKCE_METHODS = ("plain", "S256")
 AUTH_REQUEST_LIFETIME = 1800  # a wallet page left open longer must be restarted
+PROMPTS = ("none", "login", "consent", "select_account")
 
 
 def granted_scope(state: MockState, requested: str) -> str:
@@ -26,6 +28,38 @@ def granted_scope(state: MockState, requested: str) -> str:
     asked = requested.split()
     ordered = ["openid", *state.settings.default_scopes, *asked]
     return " ".join(dict.fromkeys(s for s in ordered if s))
+
+
+def _problem(state: MockState, params: dict[str, str], repeated: list[str]) -> tuple[str, str] | None:
+    """(error, description) for a request PSC would refuse, else None."""
+    if repeated:
+        return "invalid_request", f"duplicated parameter: {', '.join(repeated)}"
+    if params.get("response_type") != "code":
+        return "unsupported_response_type", "only response_type=code is supported"
+    if params.get("response_mode", "query") not in RESPONSE_MODES:
+        return "invalid_request", f"response_mode must be one of {', '.join(RESPONSE_MODES)}"
+    if "openid" not in params.get("scope", "").split():
+        return "invalid_scope", "scope must include openid"
+    acr_values = params.get("acr_values")
+    if acr_values is None:
+        return "invalid_request", f"acr_values is required (acr_values={state.settings.accepted_acr})"
+    if acr_values.split() != [state.settings.accepted_acr]:
+        return "invalid_request", f"unsupported acr_values '{acr_values}': only {state.settings.accepted_acr}"
+    challenge, method = params.get("code_challenge"), params.get("code_challenge_method")
+    if challenge is None and method is not None:
+        return "invalid_request", "code_challenge_method without code_challenge"
+    if challenge is not None:
+        if (method or "plain") not in PKCE_METHODS:  # RFC 7636: plain by default
+            return "invalid_request", f"unsupported code_challenge_method '{method}'"
+        if not PKCE_VALUE.match(challenge):
+            return "invalid_request", "invalid code_challenge"
+    prompts = params.get("prompt", "").split()
+    if any(p not in PROMPTS for p in prompts) or ("none" in prompts and len(prompts) > 1):
+        return "invalid_request", "invalid prompt parameter"
+    max_age = params.get("max_age")
+    if max_age is not None and not max_age.isdigit():
+        return "invalid_request", "max_age must be a non-negative integer"
+    return None
 
 
 async def authorize(request: Request) -> Response:
@@ -40,51 +74,39 @@ async def authorize(request: Request) -> Response:
         # Never redirect to an unregistered URI: that is an open redirector.
         return error_page(request, "Paramètre redirect_uri invalide pour ce client.", title="Requête invalide")
 
-    oidc_state = params.get("state")
-
-    def fail(error: str, description: str) -> Response:
-        state.log.event("authorize.refused", client_id=client.client_id, error=error, description=description)
-        return redirect(redirect_uri, {"error": error, "error_description": description, "state": oidc_state})
-
-    if repeated:
-        return fail("invalid_request", f"duplicated parameter: {', '.join(repeated)}")
-    if params.get("response_type") != "code":
-        return fail("unsupported_response_type", "only response_type=code is supported")
-    if params.get("response_mode", "query") != "query":
-        return fail("invalid_request", "only response_mode=query is supported")
-    scope = params.get("scope", "")
-    if "openid" not in scope.split():
-        return fail("invalid_scope", "scope must include openid")
-    acr_values = params.get("acr_values")
-    if acr_values is None:
-        return fail("invalid_request", f"acr_values is required (acr_values={state.settings.accepted_acr})")
-    if acr_values.split() != [state.settings.accepted_acr]:
-        return fail("invalid_request", f"unsupported acr_values '{acr_values}': only {state.settings.accepted_acr}")
-    challenge = params.get("code_challenge")
-    method = params.get("code_challenge_method")
-    if challenge is None and method is not None:
-        return fail("invalid_request", "code_challenge_method without code_challenge")
-    if challenge is not None:
-        method = method or "plain"  # RFC 7636 default
-        if method not in PKCE_METHODS:
-            return fail("invalid_request", f"unsupported code_challenge_method '{method}'")
-        if not PKCE_VALUE.match(challenge):
-            return fail("invalid_request", "invalid code_challenge")
-
     now = state.clock.now()
+    challenge = params.get("code_challenge")
+    response_mode = params.get("response_mode", "query")
     auth_request = AuthRequest(
         id=new_request_id(),
         client_id=client.client_id,
         redirect_uri=redirect_uri,
-        scope=granted_scope(state, scope),
-        state=oidc_state,
+        scope=granted_scope(state, params.get("scope", "")),
+        state=params.get("state"),
         nonce=params.get("nonce"),
         code_challenge=challenge,
-        code_challenge_method=method if challenge is not None else None,
+        code_challenge_method=(params.get("code_challenge_method") or "plain") if challenge is not None else None,
         login_hint=params.get("login_hint", ""),
         created_at=now,
         expires_at=now + AUTH_REQUEST_LIFETIME,
+        response_mode=response_mode if response_mode in RESPONSE_MODES else "query",
     )
+    problem = _problem(state, params, repeated)
+    if problem:
+        state.log.event("authorize.refused", client_id=client.client_id, error=problem[0], description=problem[1])
+        return refuse(request, auth_request, *problem)
+
+    prompts = params.get("prompt", "").split()
+    session = state.sessions.live(request.cookies.get(SSO_COOKIE), touch=True)
+    if session is not None and "max_age" in params and now - session.auth_time > int(params["max_age"]):
+        session = None
+    if session is not None and "login" not in prompts:
+        state.log.event("authorize.sso", client_id=client.client_id, sid=session.sid)
+        return issue_code(request, auth_request, session)
+    if "none" in prompts:
+        return refuse(request, auth_request, "login_required", "no Pro Santé Connect session")
+
     state.sessions.add_request(auth_request)
-    state.log.event("authorize.accepted", client_id=client.client_id, request_id=auth_request.id)
+    state.log.event("authorize.accepted", client_id=client.client_id, request_id=auth_request.id,
+                    prompt=params.get("prompt"))
     return page(request, "login.html", tx=auth_request.id, national_id=auth_request.login_hint, error=None)

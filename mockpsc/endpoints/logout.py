@@ -1,18 +1,26 @@
 """RP-initiated logout: ends the PSC session named by id_token_hint, then
-redirects to a registered post_logout_redirect_uri or shows PSC's own
-"session closed" page. A Keycloak broker's back-channel call (GET with
-id_token_hint and state, no redirect URI) lands on that page too."""
+redirects to a registered post_logout_redirect_uri (with ``state`` echoed,
+unless the client's or the mock's ``logout_omits_state`` switch reproduces
+PSC coming back without it) or shows PSC's own "session closed" page.
+A server-side GET (Keycloak's back-channel logout: id_token_hint and state,
+no redirect URI) lands on that page too."""
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mockpsc.httputil import BadForm, error_page, page, read_form, redirect, single_values, state_of
+from mockpsc.authorization_response import SSO_COOKIE
+from mockpsc.httputil import (
+    BadForm, error_page, injected_http_fault, page, read_form, redirect, single_values, state_of,
+)
 from mockpsc.keys import TokenError
 
 
 async def logout(request: Request) -> Response:
     state = state_of(request)
+    injected = await injected_http_fault(state, "logout", None)
+    if injected:
+        return injected
     pairs = request.query_params.multi_items()
     if request.method == "POST":
         try:
@@ -42,8 +50,8 @@ async def logout(request: Request) -> Response:
         sid = claims.get("sid")
 
     target = params.get("post_logout_redirect_uri")
+    client = state.clients.get(client_id)
     if target is not None:
-        client = state.clients.get(client_id)
         if client is None:
             return error_page(request, "post_logout_redirect_uri exige id_token_hint ou client_id.")
         if target not in client.post_logout_redirect_uris:
@@ -53,5 +61,11 @@ async def logout(request: Request) -> Response:
     ended = state.sessions.end_session(sid) if isinstance(sid, str) else False
     state.log.event("session.ended" if ended else "logout.no_session", sid=sid, client_id=client_id)
     if target is not None:
-        return redirect(target, {"state": params.get("state")})
-    return page(request, "logged_out.html")
+        omit_state = state.settings.logout_omits_state or (client is not None and client.logout_omits_state)
+        if omit_state and params.get("state") is not None:
+            state.log.event("logout.state_omitted", client_id=client_id)
+        response = redirect(target, {"state": None if omit_state else params.get("state")})
+    else:
+        response = page(request, "logged_out.html")
+    response.delete_cookie(SSO_COOKIE, path="/")
+    return response

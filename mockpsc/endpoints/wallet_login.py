@@ -5,9 +5,10 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from mockpsc.httputil import BadForm, error_page, page, read_form, redirect, single_values, state_of
+from mockpsc.authorization_response import issue_code, refuse
+from mockpsc.httputil import BadForm, error_page, page, read_form, single_values, state_of
 from mockpsc.pushes import APPROVED, EXPIRED, PENDING, REFUSED
-from mockpsc.sessions import AuthCode, AuthRequest, new_code_value
+from mockpsc.sessions import AuthRequest
 from provisioning.national_id import RPPS_LENGTH, NationalIdError, parse_national_id
 
 # Why a push was refused, as the client reads it in error_description.
@@ -78,38 +79,14 @@ async def identify(request: Request) -> Response:
     identity = state.identities.get(national_id)
     if identity is None:
         return _form_page(request, auth_request, national_id, "unknown")
-    if identity.ecps is None:
+    if state.ecps.get(national_id) is None:
         return _form_page(request, auth_request, national_id, "no_ecps")
-    if state.identities.is_locked(national_id):
+    if state.ecps.is_locked(national_id):
         return _form_page(request, auth_request, national_id, "ecps_locked")
     push = state.pushes.create(auth_request.id, national_id, auth_request.client_id)
     auth_request.push_id = push.id
     # Post/redirect/get: reloading the waiting page must not send a second push.
     return RedirectResponse(continue_url(auth_request.id), status_code=303)
-
-
-def _issue_code(request: Request, auth_request: AuthRequest, national_id: str) -> Response:
-    state = state_of(request)
-    session = state.sessions.open_session(national_id, auth_request.client_id)
-    code = AuthCode(
-        value=new_code_value(),
-        client_id=auth_request.client_id,
-        redirect_uri=auth_request.redirect_uri,
-        sid=session.sid,
-        national_id=national_id,
-        scope=auth_request.scope,
-        nonce=auth_request.nonce,
-        code_challenge=auth_request.code_challenge,
-        code_challenge_method=auth_request.code_challenge_method,
-        auth_time=session.auth_time,
-        expires_at=state.clock.now() + state.settings.code_lifetime,
-    )
-    state.sessions.add_code(code)
-    state.log.event("session.opened", sid=session.sid, national_id=national_id, client_id=auth_request.client_id)
-    return redirect(
-        auth_request.redirect_uri,
-        {"state": auth_request.state, "session_state": session.sid, "iss": state.issuer, "code": code.value},
-    )
 
 
 async def resume(request: Request) -> Response:
@@ -125,18 +102,14 @@ async def resume(request: Request) -> Response:
     if push.status == PENDING:
         return page(request, "waiting.html", number=push.number, continue_url=continue_url(auth_request.id))
     if push.status == APPROVED:
-        auth_request.done = True
-        return _issue_code(request, auth_request, push.national_id)
+        session = state.sessions.open_session(push.national_id, auth_request.client_id, push.channel)
+        state.log.event("session.opened", sid=session.sid, national_id=push.national_id,
+                        client_id=auth_request.client_id)
+        return issue_code(request, auth_request, session)
     if push.status == REFUSED:
         auth_request.done = True
-        return redirect(
-            auth_request.redirect_uri,
-            {
-                "error": "access_denied",
-                "error_description": REFUSAL_TEXT.get(push.reason, "Authentification refusée"),
-                "state": auth_request.state,
-            },
-        )
+        return refuse(request, auth_request, "access_denied",
+                      REFUSAL_TEXT.get(push.reason, "Authentification refusée"))
     auth_request.push_id = None
     reason = "push_expired" if push.status == EXPIRED else "cancelled"
     return _form_page(request, auth_request, push.national_id, reason)

@@ -21,6 +21,13 @@ def own_psc():
 
 
 @pytest.fixture
+def own_psc_with_tls(tmp_path):
+    """A private mock with its mTLS port and test CA."""
+    with MockPSC(tls_port=0, tls_dir=tmp_path / "tls") as psc:
+        yield psc
+
+
+@pytest.fixture
 def person(mock_psc) -> str:
     """A fresh médecin with an activated e-CPS (PIN 1234) nobody else uses."""
     national_id = fresh_national_id()

@@ -9,14 +9,14 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import requests
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from mockpsc.server import MockPSC
-from mockpsc.testing import Phone, wallet_login
+from mockpsc.testing import Phone, PhoneDevice, read_form, wallet_login
 
 PIN = "1234"
 MEDECIN = "899700218896"
@@ -60,15 +60,28 @@ class RelyingParty:
         params.update(overrides)
         return {k: v for k, v in params.items() if v is not None}
 
-    def open_login_page(self, **overrides: str | None) -> requests.Response:
+    def open_login_page(self, *, same_browser: bool = False, **overrides: str | None) -> requests.Response:
+        """The authorize request, from a fresh browser (no PSC session cookie) unless
+        ``same_browser``: the wallet's SSO would otherwise answer without a page."""
+        if not same_browser:
+            self.http = requests.Session()
         return self.http.get(self.psc.authorization_endpoint, params=self.authorize_params(**overrides),
                              allow_redirects=False, timeout=5)
 
-    def login(self, national_id: str = MEDECIN, pin: str = PIN, number: str | None = None) -> requests.Response:
-        """Whole browser + phone dance; the 302 back to the client."""
-        page = self.open_login_page()
+    def login(self, national_id: str = MEDECIN, pin: str = PIN, number: str | None = None,
+              phone_device: PhoneDevice | None = None, **overrides: str | None) -> requests.Response:
+        """Whole browser + phone dance (the phone holding the e-CPS, or ``phone_device``);
+        the 302 back to the client."""
+        page = self.open_login_page(**overrides)
         assert page.status_code == 200, page.text
-        return wallet_login(self.http, page, national_id, phone=Phone(self.psc), pin=pin, number=number)
+        return wallet_login(self.http, page, national_id, phone=phone_device or Phone(self.psc), pin=pin,
+                            number=number)
+
+    def submit_national_id(self, page: requests.Response, national_id: str) -> requests.Response:
+        """Type the national id on the wallet page; the waiting page (or the page with an error)."""
+        action, fields = read_form(page.text)
+        fields["national_id"] = national_id
+        return self.http.post(urljoin(page.url, action), data=fields, timeout=5)
 
     def code(self, national_id: str = MEDECIN) -> str:
         back = self.login(national_id)

@@ -30,9 +30,13 @@ def test_discovery_served_at_psc_path_and_standard_path(mock_psc):
     assert "SubjectRefPro" in doc["claims_supported"]
 
 
-def test_jwks_publishes_rs256_signing_keys(mock_psc):
+def test_jwks_publishes_a_signing_and_an_encryption_key_like_keycloak(mock_psc):
     keys = requests.get(mock_psc.endpoint("certs"), timeout=5).json()["keys"]
-    assert keys
+    signing = [k for k in keys if k["use"] == "sig"]
+    encryption = [k for k in keys if k["use"] == "enc"]
+    assert signing and len(encryption) == 1 and len(keys) == len(signing) + 1
+    assert all(k["alg"] == "RS256" for k in signing) and encryption[0]["alg"] == "RSA-OAEP"
     for key in keys:
-        assert key["kty"] == "RSA" and key["alg"] == "RS256" and key["use"] == "sig" and key["kid"]
-        assert "d" not in key  # public part only
+        assert key["kty"] == "RSA" and key["kid"]
+        assert "d" not in key and "p" not in key  # public part only
+    assert len({k["kid"] for k in keys}) == len(keys)

@@ -62,3 +62,30 @@ def test_expired_hint_is_still_accepted(own_psc):
     own_psc.clock.advance(3600)
     response = logout(rp, id_token_hint=tokens["id_token"], post_logout_redirect_uri=rp.post_logout_uri)
     assert response.status_code == 302
+
+
+def test_logout_state_omission_switch_per_client_and_global(mock_psc):
+    rp = make_rp(mock_psc, logout_omits_state=True)
+    tokens = rp.tokens()
+    response = logout(rp, id_token_hint=tokens["id_token"], post_logout_redirect_uri=rp.post_logout_uri,
+                      state="st-1")
+    assert response.status_code == 302 and response.headers["Location"] == rp.post_logout_uri
+    assert mock_psc.log_entries(event="logout.state_omitted")[-1]["client_id"] == rp.client_id
+
+    other = make_rp(mock_psc)
+    assert query_of(logout(other, client_id=other.client_id, post_logout_redirect_uri=other.post_logout_uri,
+                           state="kept").headers["Location"]) == {"state": "kept"}
+
+
+def test_global_logout_state_switch(own_psc):
+    own_psc.settings.update({"logout_omits_state": True})
+    rp = make_rp(own_psc)
+    response = logout(rp, client_id=rp.client_id, post_logout_redirect_uri=rp.post_logout_uri, state="x")
+    assert response.headers["Location"] == rp.post_logout_uri
+
+
+def test_logout_clears_the_wallet_session_cookie(rp):
+    tokens = rp.exchange(query_of(rp.login().headers["Location"])["code"]).json()
+    assert rp.open_login_page(same_browser=True).status_code == 302  # SSO
+    rp.http.get(rp.psc.endpoint("logout"), params={"id_token_hint": tokens["id_token"]}, timeout=5)
+    assert rp.open_login_page(same_browser=True).status_code == 200
