@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from .apply import apply_plan
+from .apply import ApplySummary, apply_plan
 from .config import ConfigInvalid, load_config
 from .keycloak_api import KeycloakAdmin, PasswordCredentials
 from .plan import build_plan
@@ -29,9 +29,9 @@ def _demo_env(mock_issuer: str, directory: Path) -> dict:
     env = dict(os.environ)
     env["SMUR_IAM_PSC_ENVIRONMENT"] = "mock"
     env["SMUR_IAM_MOCK_PSC_ISSUER"] = mock_issuer
-    # The demo invents the secret the region would get from PSC (DataPass), per referenced variable.
+    # The demo invents the secrets a region would get from PSC (DataPass) or its app teams, per referenced variable.
     for path in sorted(directory.glob("*.yaml")):
-        for name in set(re.findall(r"\$\{env:(PSC_CLIENT_SECRET_[A-Z0-9_]+)\}", path.read_text())):
+        for name in set(re.findall(r"\$\{env:([A-Z0-9_]*SECRET[A-Z0-9_]*)\}", path.read_text())):
             env.setdefault(name, secrets.token_urlsafe(24))
     return env
 
@@ -41,6 +41,7 @@ def run_demo(directory: Path, keycloak_port: int, psc_auth_port: int, psc_wallet
     from mockpsc.server import MockPSC
 
     from .runtime.distribution import KeycloakDistribution
+    from .runtime.extension import ExtensionBuildError, psc_extension_jar
     from .runtime.keycloak import KeycloakServer
 
     # Check the files before starting anything (no server yet: the issuer is only a placeholder).
@@ -50,10 +51,16 @@ def run_demo(directory: Path, keycloak_port: int, psc_auth_port: int, psc_wallet
     except ConfigInvalid as exc:
         raise click.ClickException(f"{directory} is not valid:\n{exc}") from None
 
+    try:
+        extension = psc_extension_jar()  # the PSC mapper provider; Maven runs only if its sources changed
+    except ExtensionBuildError as exc:
+        raise click.ClickException(str(exc)) from None
+
     psc = MockPSC(auth_port=psc_auth_port, wallet_port=psc_wallet_port).start()
     click.echo(f"mock PSC: issuer {psc.issuer}, wallet {psc.wallet_origin}", err=True)
     data_dir = data_dir or Path(tempfile.mkdtemp(prefix="smur-iam-demo-"))
-    keycloak = KeycloakServer(KeycloakDistribution(), data_dir=data_dir, http_port=keycloak_port)
+    keycloak = KeycloakServer(KeycloakDistribution(), data_dir=data_dir, http_port=keycloak_port,
+                              providers=[extension.path])
     try:
         click.echo(f"starting Keycloak (data in {data_dir}, log {keycloak.log_path}) ...", err=True)
         keycloak.start()
@@ -64,13 +71,18 @@ def run_demo(directory: Path, keycloak_port: int, psc_auth_port: int, psc_wallet
         config = load_config(directory, env=env)
         for region in config.regions:
             idp = region.identityProvider
+            if idp is None:
+                continue
             broker = f"{keycloak.base_url}/realms/{region.realm}/broker/{idp.alias}/endpoint"
             psc.register_client(idp.clientId, idp.clientSecret.reveal(), redirect_uris=[broker],
                                 post_logout_redirect_uris=[f"{broker}/logout_response"])
         api = KeycloakAdmin(keycloak.base_url, PasswordCredentials(keycloak.admin_username, keycloak.admin_password))
         plan = build_plan(api, config, fetch_discovery(config.deployment.psc.selected))
-        click.echo(render_text(plan))
-        apply_plan(plan, progress=lambda line: click.echo(line, err=True))
+        click.echo(render_text(plan).splitlines()[-1])  # the summary line; `smur-iam plan` shows the detail
+        summary = ApplySummary()
+        apply_plan(plan, summary=summary)
+        click.echo(f"Applied {summary.changes} change(s) in {len(summary.realms)} realm(s) in "
+                   f"{summary.seconds:.1f}s.", err=True)
 
         _print_howto(keycloak, psc, config)
         _wait_for_ctrl_c()

@@ -55,7 +55,8 @@ def test_fingerprint_covers_provider_jars(tmp_path, process_server):
 
 
 def test_second_server_reuses_the_build_and_stop_leaves_no_jvm(process_server, tmp_path):
-    second = KeycloakServer(process_server.distribution, tmp_path / "second", java=process_server.java)
+    second = KeycloakServer(process_server.distribution, tmp_path / "second", java=process_server.java,
+                            providers=process_server.providers)
     try:
         second.start()
         assert second.build_seconds == 0 and not second.rebuilt
@@ -89,7 +90,7 @@ def test_start_failure_raises_with_log_tail(process_server, tmp_path):
         busy.listen()
         port = busy.getsockname()[1]
         server = KeycloakServer(process_server.distribution, tmp_path / "failing",
-                                http_port=port, java=process_server.java)
+                                http_port=port, java=process_server.java, providers=process_server.providers)
         with pytest.raises(KeycloakStartError) as err:
             server.start(timeout=120)
     message = str(err.value)

@@ -1,0 +1,123 @@
+package fr.smuriam.psc;
+
+import org.keycloak.broker.provider.BrokeredIdentityContext;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.RoleModel;
+import org.keycloak.models.UserModel;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Writes a {@link PscProfile} onto a Keycloak user: the attributes this mapper owns and the
+ * realm roles of the {@link RoleTable}.
+ *
+ * Safety rules: nothing multi-valued and no role is touched when no exercice could be read
+ * (a PSC hiccup must not strip a professional's rights); a role missing from the realm is
+ * reported, never fatal; attributes are only written when their value changes.
+ */
+public final class PscUserUpdate {
+
+    public static final String RPPS = "rpps";
+    public static final String IDNAT = "idnat";
+    public static final String IDNAT_TYPE = "idnat_type";
+    public static final String PROFESSION_CODES = "profession_codes";
+    public static final String SPECIALTY_CODES = "specialty_codes";
+    public static final String STRUCTURE_IDS = "structure_ids";
+
+    /** What changed, for the log and the tests. */
+    public record Outcome(Set<String> granted, Set<String> revoked, Set<String> missingRoles,
+                          List<String> attributesWritten) {
+    }
+
+    private PscUserUpdate() {
+    }
+
+    public static Outcome apply(PscProfile profile, RoleTable table, boolean revokeUnmatchedRoles,
+                                RealmModel realm, UserModel user, BrokeredIdentityContext context) {
+        List<String> written = new ArrayList<>();
+        NationalId id = profile.nationalId();
+        if (id != null) {
+            setSingle(user, IDNAT, id.value(), written);
+            setSingle(user, IDNAT_TYPE, id.type(), written);
+            setSingle(user, RPPS, rppsDigits(id), written);
+        }
+        Set<String> granted = new LinkedHashSet<>();
+        Set<String> revoked = new LinkedHashSet<>();
+        Set<String> missing = new LinkedHashSet<>();
+        if (!profile.professionalDataRead()) {
+            return new Outcome(granted, revoked, missing, written);
+        }
+        setMulti(user, PROFESSION_CODES, profile.professionCodes(), written);
+        setMulti(user, SPECIALTY_CODES, profile.specialtyCodes(), written);
+        setMulti(user, STRUCTURE_IDS, profile.structureIds(), written);
+
+        Set<String> wanted = table.rolesFor(profile);
+        for (String name : wanted) {
+            RoleModel role = realm.getRole(name);
+            if (role == null) {
+                missing.add(name);
+                continue;
+            }
+            // Tells the other mappers of this login (e.g. stock role mappers in FORCE mode)
+            // that the role is justified, so none of them removes it again.
+            context.addMapperGrantedRole(name);
+            if (!user.hasDirectRole(role)) {
+                user.grantRole(role);
+                granted.add(name);
+            }
+        }
+        if (revokeUnmatchedRoles) {
+            for (String name : table.allRoles()) {
+                if (wanted.contains(name) || context.hasMapperGrantedRole(name)) {
+                    continue;
+                }
+                RoleModel role = realm.getRole(name);
+                if (role != null && user.hasDirectRole(role)) {
+                    user.deleteRoleMapping(role);
+                    revoked.add(name);
+                }
+            }
+        }
+        return new Outcome(granted, revoked, missing, written);
+    }
+
+    /** The 11 digits after the {@code 8}; null (attribute removed) for any other id. */
+    static String rppsDigits(NationalId id) {
+        String rpps = id.rppsPart();
+        return rpps != null && rpps.length() == NationalId.RPPS_LENGTH && rpps.chars().allMatch(Character::isDigit)
+                ? rpps : null;
+    }
+
+    private static void setSingle(UserModel user, String name, String value, List<String> written) {
+        if (value == null) {
+            if (user.getFirstAttribute(name) != null) {
+                user.removeAttribute(name);
+                written.add(name);
+            }
+        } else if (!List.of(value).equals(current(user, name))) {
+            user.setSingleAttribute(name, value);
+            written.add(name);
+        }
+    }
+
+    private static void setMulti(UserModel user, String name, Collection<String> values, List<String> written) {
+        List<String> wanted = List.copyOf(values);
+        if (wanted.equals(current(user, name))) {
+            return;
+        }
+        if (wanted.isEmpty()) {
+            user.removeAttribute(name);
+        } else {
+            user.setAttribute(name, wanted);
+        }
+        written.add(name);
+    }
+
+    private static List<String> current(UserModel user, String name) {
+        return user.getAttributeStream(name).toList();
+    }
+}
