@@ -3,7 +3,10 @@
 VENV ?= .venv
 PYTHON ?= python3
 
-.PHONY: setup demo test clean-cache
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup browser demo test clean-cache
 
 setup: $(VENV)/.installed
 
@@ -13,10 +16,15 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $@
 
+# Browser tests drive Debian's chromium through Playwright (never a downloaded browser).
+browser:
+	@test -x $(CHROMIUM) || { echo "installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
 demo: setup
 	$(VENV)/bin/smur-iam demo
 
-test: setup
+test: setup browser
 	$(VENV)/bin/pytest
 
 # Keycloak zip, unpacked server and its build stamp live outside git in ~/.cache/smur-iam.
