@@ -34,7 +34,7 @@ def signed_in_view(tokens: dict) -> dict:
         "name": f"{claims.get('given_name', '')} {claims.get('family_name', '')}".strip(),
         "rpps": claims.get("rpps"),
         "idnat": claims.get("idnat"),
-        "professions": [r for r in roles if r in PROFESSION_ROLES],
+        "professions": [r for r in PROFESSION_ROLES if r in roles],  # a stable order, whatever the token's
         "auth_mode": AUTH_MODES.get(mode, "Pro Santé Connect" if not mode else mode),
         "expires_in": max(0, int(access.get("exp", 0) - time.time())),
     }

@@ -14,11 +14,13 @@ from .oidc import OidcClient
 class DemoApp:
     """Binds its port at construction, so the redirect URI is known before the realm is provisioned."""
 
-    def __init__(self, issuer: str, client_id: str = "smurtab", host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, issuer: str, client_id: str = "smurtab", host: str = "127.0.0.1", port: int = 0,
+                 public_origin: str | None = None):
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
-        self.origin = f"http://{host}:{self._sock.getsockname()[1]}"
+        # public_origin: where browsers reach the app when it is not the bound address (a container on 0.0.0.0).
+        self.origin = (public_origin or f"http://{host}:{self._sock.getsockname()[1]}").rstrip("/")
         self.redirect_uri = f"{self.origin}/callback"
         self.issuer, self.client_id = issuer, client_id
         self._server: uvicorn.Server | None = None

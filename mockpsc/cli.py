@@ -11,7 +11,14 @@ import threading
 
 from mockpsc.clients import ClientError
 from mockpsc.identities import IdentityError
-from mockpsc.server import MockPSC
+from mockpsc.server import MockPSC, public_origin
+
+
+def _origin(value: str) -> str:
+    try:
+        return public_origin(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,6 +34,12 @@ def _parser() -> argparse.ArgumentParser:
                              "(tls_client_auth); 0 = any free port")
     parser.add_argument("--tls-dir", metavar="DIR",
                         help="where the test CA and certificates go (default: a temporary directory)")
+    parser.add_argument("--public-auth-origin", metavar="URL", type=_origin,
+                        help="origin of the issuer and endpoints as relying parties and browsers reach them, "
+                             "when not http://HOST:AUTH_PORT (e.g. in a container: http://psc-auth.localhost:8081)")
+    parser.add_argument("--public-wallet-origin", metavar="URL", type=_origin,
+                        help="origin of the login, phone and mailbox pages as browsers reach them, "
+                             "when not http://HOST:WALLET_PORT")
     return parser
 
 
@@ -41,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
             host=args.host,
             tls_port=args.tls_port,
             tls_dir=args.tls_dir,
+            public_auth_origin=args.public_auth_origin,
+            public_wallet_origin=args.public_wallet_origin,
         )
         psc.start()
     except (IdentityError, ClientError) as error:

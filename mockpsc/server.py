@@ -15,6 +15,7 @@ import threading
 import time
 from pathlib import Path
 from typing import Any, Iterable, Mapping
+from urllib.parse import urlsplit
 
 import uvicorn
 
@@ -28,6 +29,18 @@ from mockpsc.settings import REALM_PATH, Settings
 from mockpsc.state import MockState
 from mockpsc.tlsca import IssuedCertificate, TestCA
 from mockpsc.tlsproto import TLSExtensionProtocol
+
+
+def public_origin(value: str | None) -> str | None:
+    """``http(s)://host[:port]``, no path: where browsers and relying parties reach an origin when
+    that is not the bound address (a container listening on 0.0.0.0 behind a published port)."""
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") \
+            or parts.query or parts.fragment:
+        raise ValueError(f"expected http(s)://host[:port] with no path, got {value!r}")
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -55,11 +68,19 @@ class MockPSC:
         default_identities: bool = True,
         tls_port: int | None = None,
         tls_dir: str | Path | None = None,
+        public_auth_origin: str | None = None,
+        public_wallet_origin: str | None = None,
     ) -> None:
         """``identities_file=None`` loads the shipped identities unless
         ``default_identities=False``; port 0 picks a free port at ``start()``.
         ``tls_port`` (0 = any free port) adds the mTLS port; its CA, server and
-        client certificates go to ``tls_dir`` (a temporary directory by default)."""
+        client certificates go to ``tls_dir`` (a temporary directory by default).
+        ``public_auth_origin`` / ``public_wallet_origin``: the URLs the issuer, the
+        endpoints and the pages advertise instead of ``http://<host>:<port>``."""
+        try:
+            self._public = {"auth": public_origin(public_auth_origin), "wallet": public_origin(public_wallet_origin)}
+        except ValueError as error:
+            raise ValueError(f"public origin: {error}") from None
         self.state = MockState.create(settings or Settings(), clock or SystemClock())
         self._tls_port = tls_port
         self._tls_dir = tls_dir
@@ -93,8 +114,8 @@ class MockPSC:
         except OSError:
             self._close_sockets()
             raise
-        self.state.auth_origin = f"http://{self._host}:{auth_sock.getsockname()[1]}"
-        self.state.wallet_origin = f"http://{self._host}:{wallet_sock.getsockname()[1]}"
+        self.state.auth_origin = self._public["auth"] or f"http://{self._host}:{auth_sock.getsockname()[1]}"
+        self.state.wallet_origin = self._public["wallet"] or f"http://{self._host}:{wallet_sock.getsockname()[1]}"
         apps = [("auth", auth_app(self.state), auth_sock, {}), ("wallet", wallet_app(self.state), wallet_sock, {})]
         if self._tls_port is not None:
             apps.append(self._tls_app())
@@ -115,9 +136,9 @@ class MockPSC:
                 self.stop()
                 raise RuntimeError("mock PSC servers did not start")
             time.sleep(0.01)
-        for origin in filter(None, (self.auth_origin, self.wallet_origin, self.state.mtls_origin)):
-            port = int(origin.rsplit(":", 1)[1])
-            socket.create_connection((self._host, port), timeout=timeout).close()
+        reachable = "127.0.0.1" if self._host in ("0.0.0.0", "") else self._host
+        for sock in self._sockets:  # the bound ports, whatever origins they advertise
+            socket.create_connection((reachable, sock.getsockname()[1]), timeout=timeout).close()
         self.state.log.event("mock.started", issuer=self.issuer, wallet_origin=self.wallet_origin,
                              mtls_origin=self.state.mtls_origin or None)
         return self

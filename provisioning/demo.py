@@ -1,20 +1,28 @@
 """`smur-iam demo`: the whole product on this machine, from nothing to a login you can try.
 
 Starts the mock PSC and a real Keycloak (dev-file database), registers each
-region's broker at the mock (the DataPass step), applies `realm/`, prints the
-URLs, and keeps everything up until Ctrl-C.
+region's broker at the mock (the DataPass step), applies `realm/`, starts the
+demo SMUR-T@b app (the tablet) and prints the tablet and phone URLs; keeps
+everything up until Ctrl-C.
+
+`python -m provisioning.demo register-mock-clients [DIR]` does the DataPass step
+alone, against a mock PSC already running (docker-compose.yml's provisioning job).
 """
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import secrets
 import signal
+import sys
 import tempfile
 import threading
 from pathlib import Path
+from typing import Callable
 
 import click
+import requests
 
 from .apply import ApplySummary, apply_plan
 from .config import ConfigInvalid, load_config
@@ -23,12 +31,21 @@ from .plan import build_plan
 from .psc_discovery import fetch_discovery
 from .report import render_text
 
+MOCK_REALM_PATH = "/auth/realms/esante-wallet"  # the mock's control API lives at the issuer's origin
+DEMO_PHONE = "demo-phone"  # where the shipped demo identities' e-CPS live (mockpsc/data/identities.yaml)
 
-def _demo_env(mock_issuer: str, directory: Path) -> dict:
+# register(client_id, secret, redirect_uris, post_logout_redirect_uris)
+Register = Callable[[str, str, list[str], list[str]], None]
+
+
+def _demo_env(mock_issuer: str, directory: Path, app_origin: str) -> dict:
     """The deployment settings of a local demo; a PSC secret is made up when none is given."""
     env = dict(os.environ)
     env["SMUR_IAM_PSC_ENVIRONMENT"] = "mock"
     env["SMUR_IAM_MOCK_PSC_ISSUER"] = mock_issuer
+    # The tablet app the demo starts is the smurtab client's redirect target.
+    env["SMURTAB_REDIRECT_URI"] = f"{app_origin}/callback"
+    env["SMURTAB_ORIGIN"] = app_origin
     # The demo invents the secrets a region would get from PSC (DataPass) or its app teams, per referenced variable.
     for path in sorted(directory.glob("*.yaml")):
         for name in set(re.findall(r"\$\{env:([A-Z0-9_]*SECRET[A-Z0-9_]*)\}", path.read_text())):
@@ -36,24 +53,63 @@ def _demo_env(mock_issuer: str, directory: Path) -> dict:
     return env
 
 
+def register_brokers(config, keycloak_url: str, register: Register) -> list[str]:
+    """The DataPass step: each region's broker as a PSC client with its two redirect URIs. Returns the client ids."""
+    registered = []
+    for region in config.regions:
+        idp = region.identityProvider
+        if idp is None:
+            continue
+        broker = f"{keycloak_url.rstrip('/')}/realms/{region.realm}/broker/{idp.alias}/endpoint"
+        register(idp.clientId, idp.clientSecret.reveal(), [broker], [f"{broker}/logout_response"])
+        registered.append(idp.clientId)
+    return registered
+
+
+def mock_control_register(issuer: str) -> Register:
+    """Registers clients through the mock's control API (`POST /__mock/clients`), wherever the mock runs."""
+    if not issuer.endswith(MOCK_REALM_PATH):
+        raise click.ClickException(f"{issuer} is not a mock PSC issuer (expected …{MOCK_REALM_PATH})")
+    url = issuer[: -len(MOCK_REALM_PATH)] + "/__mock/clients"
+
+    def register(client_id: str, secret: str, redirect_uris: list[str], post_logout: list[str]) -> None:
+        response = requests.post(url, timeout=10, json={
+            "client_id": client_id, "secret": secret, "redirect_uris": redirect_uris,
+            "post_logout_redirect_uris": post_logout})
+        if response.status_code != 201:
+            raise click.ClickException(f"the mock PSC refused client {client_id}: {response.status_code} "
+                                       f"{response.text[:200]}")
+    return register
+
+
 def run_demo(directory: Path, keycloak_port: int, psc_auth_port: int, psc_wallet_port: int,
-             data_dir: Path | None) -> None:
+             data_dir: Path | None, app_port: int = 8090) -> None:
+    from demoapp.server import DemoApp
     from mockpsc.server import MockPSC
 
     from .runtime.distribution import KeycloakDistribution
     from .runtime.extension import ExtensionBuildError, psc_extension_jar
     from .runtime.keycloak import KeycloakServer
 
-    # Check the files before starting anything (no server yet: the issuer is only a placeholder).
-    placeholder = f"http://127.0.0.1:{psc_auth_port}/auth/realms/esante-wallet"
+    # Bind the tablet app's port first: its origin is part of the realm (redirect URI). Its issuer
+    # (Keycloak's port, the realm) is set once Keycloak runs.
     try:
-        load_config(directory, env=_demo_env(placeholder, directory))
+        app = DemoApp(issuer="", port=app_port)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on port {app_port} for the tablet app ({exc}): "
+                                   f"choose another with --app-port") from None
+    # Check the files before starting anything (no server yet: the issuer is only a placeholder).
+    placeholder = f"http://127.0.0.1:{psc_auth_port}{MOCK_REALM_PATH}"
+    try:
+        load_config(directory, env=_demo_env(placeholder, directory, app.origin))
     except ConfigInvalid as exc:
+        app.stop()
         raise click.ClickException(f"{directory} is not valid:\n{exc}") from None
 
     try:
         extension = psc_extension_jar()  # the PSC mapper provider; Maven runs only if its sources changed
     except ExtensionBuildError as exc:
+        app.stop()
         raise click.ClickException(str(exc)) from None
 
     psc = MockPSC(auth_port=psc_auth_port, wallet_port=psc_wallet_port).start()
@@ -67,15 +123,8 @@ def run_demo(directory: Path, keycloak_port: int, psc_auth_port: int, psc_wallet
         click.echo(f"Keycloak ready in {keycloak.build_seconds + keycloak.start_seconds:.1f}s "
                    f"(build {keycloak.build_seconds:.1f}s, start {keycloak.start_seconds:.1f}s)", err=True)
 
-        env = _demo_env(psc.issuer, directory)
-        config = load_config(directory, env=env)
-        for region in config.regions:
-            idp = region.identityProvider
-            if idp is None:
-                continue
-            broker = f"{keycloak.base_url}/realms/{region.realm}/broker/{idp.alias}/endpoint"
-            psc.register_client(idp.clientId, idp.clientSecret.reveal(), redirect_uris=[broker],
-                                post_logout_redirect_uris=[f"{broker}/logout_response"])
+        config = load_config(directory, env=_demo_env(psc.issuer, directory, app.origin))
+        register_brokers(config, keycloak.base_url, mock_control_register(psc.issuer))
         api = KeycloakAdmin(keycloak.base_url, PasswordCredentials(keycloak.admin_username, keycloak.admin_password))
         plan = build_plan(api, config, fetch_discovery(config.deployment.psc.selected))
         click.echo(render_text(plan).splitlines()[-1])  # the summary line; `smur-iam plan` shows the detail
@@ -84,28 +133,38 @@ def run_demo(directory: Path, keycloak_port: int, psc_auth_port: int, psc_wallet
         click.echo(f"Applied {summary.changes} change(s) in {len(summary.realms)} realm(s) in "
                    f"{summary.seconds:.1f}s.", err=True)
 
-        _print_howto(keycloak, psc, config)
+        tablet_realm = _tablet_realm(config)
+        app.issuer = f"{keycloak.base_url}/realms/{tablet_realm.realm}"
+        app.start()
+        _print_howto(keycloak, psc, config, app, tablet_realm)
         _wait_for_ctrl_c()
     finally:
+        app.stop()
         keycloak.stop()
         psc.stop()
 
 
-def _print_howto(keycloak, psc, config) -> None:
-    click.secho("\nReady. Try a PSC login through Keycloak:", fg="green", bold=True)
-    for region in config.regions:
-        click.echo(f"  {region.realm}: {keycloak.base_url}/realms/{region.realm}/account "
-                   f"(click 'Pro Santé Connect')")
-        for user in region.users:
-            click.echo(f"    pre-linked staff: {user.firstName} {user.lastName}, national id {user.nationalId}")
-    click.echo("  Demo e-CPS identities and PINs: mockpsc/data/identities.yaml")
-    click.echo(f"  The tablet page shows a number; approve the push as the phone would:\n"
-               f"    curl '{psc.wallet_origin}/phone/api/pushes?national_id=899700218896'\n"
-               f"    curl -X POST -H 'Content-Type: application/json' -d '{{\"pin\":\"<PIN>\",\"number\":\"<NN>\"}}' "
-               f"'{psc.wallet_origin}/phone/api/pushes/<id>/approve'")
+def _tablet_realm(config):
+    """The region the tablet app signs in to: Grand Est (the shipped demo staff) when present."""
+    by_name = {region.realm: region for region in config.regions}
+    return by_name.get("smur-grand-est") or config.regions[0]
+
+
+def _print_howto(keycloak, psc, config, app, tablet_realm) -> None:
+    click.secho("\nReady. The seed procedure on two screens (see docs/walkthrough.en.md):", fg="green", bold=True)
+    click.echo(f"  Tablet (SMUR-T@b, realm {tablet_realm.realm}): {app.origin}/")
+    click.echo("    click 'Pro Santé Connect', type a national id with its 8:")
+    for user in tablet_realm.users:
+        click.echo(f"      {user.nationalId}  {user.firstName} {user.lastName} (pre-linked staff)")
+    click.echo(f"  Phone (e-CPS app of the demo identities, PIN 1234): {psc.wallet_origin}/phone/{DEMO_PHONE}")
+    click.echo("    accept the request, enter the PIN, pick the number the tablet shows")
+    click.echo(f"  e-CPS activation (seed steps 3-10) on any phone page, e.g. {psc.wallet_origin}/phone/my-phone;")
+    click.echo(f"    mails {psc.wallet_origin}/mailbox, SMS {psc.wallet_origin}/sms (899700123450 has no e-CPS "
+               f"yet; not pre-linked, so the realm refuses its login)")
+    click.echo(f"  The {len(config.regions)} realm(s): {keycloak.base_url}/realms/<realm>/account")
     click.echo(f"  Keycloak admin console: {keycloak.base_url}/admin/ "
                f"(user {keycloak.admin_username}, password {keycloak.admin_password})")
-    click.echo("Ctrl-C stops Keycloak and the mock PSC.")
+    click.echo("Ctrl-C stops the app, Keycloak and the mock PSC.")
 
 
 def _wait_for_ctrl_c() -> None:
@@ -114,3 +173,39 @@ def _wait_for_ctrl_c() -> None:
         signal.signal(sig, lambda *_: stop.set())
     while not stop.wait(1):
         pass
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m provisioning.demo")
+    commands = parser.add_subparsers(dest="command", required=True)
+    register = commands.add_parser("register-mock-clients",
+                                   help="register each region's broker at the mock PSC (the DataPass step)")
+    register.add_argument("directory", nargs="?", default="realm")
+    register.add_argument("--keycloak-url", default=os.environ.get("SMUR_IAM_KEYCLOAK_URL", "http://127.0.0.1:8080"),
+                          help="Keycloak as browsers reach it [env SMUR_IAM_KEYCLOAK_URL]")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m provisioning.demo register-mock-clients [DIR] [--keycloak-url URL]`"""
+    args = parser().parse_args(argv)
+    try:
+        config = load_config(args.directory)
+    except ConfigInvalid as exc:
+        print(f"{args.directory} is not valid:\n{exc}", file=sys.stderr)
+        return 1
+    psc = config.deployment.psc
+    if psc.environment != "mock":
+        print(f"PSC environment '{psc.environment}': brokers are registered at ANS (DataPass); nothing to do.")
+        return 0
+    try:
+        registered = register_brokers(config, args.keycloak_url, mock_control_register(psc.selected.issuer))
+    except (click.ClickException, requests.RequestException) as exc:
+        print(f"cannot register at the mock PSC: {exc}", file=sys.stderr)
+        return 3
+    print(f"registered at the mock PSC: {', '.join(registered)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -18,6 +18,8 @@ from mockpsc.httputil import BadForm, error_page, page, read_form, single_values
 from mockpsc.identities import DEFAULT_DEVICE
 
 PUSH_MESSAGES = {
+    "accepted": "Saisissez votre code PIN e-CPS.",
+    "pin_ok": "Code PIN correct. Choisissez le nombre affiché sur l'écran de connexion.",
     "approved": "Authentification validée : vous êtes connecté.",
     "refused": "Demande refusée.",
     "invalid_pin": "Code PIN erroné.",
@@ -119,7 +121,9 @@ async def phone_action(request: Request) -> Response:
         answer = perform(state.pushes, action, target, fields, device_id)
         if answer.error:
             detail = PUSH_MESSAGES.get(answer.error, answer.error)
-            if answer.error == "invalid_pin" and not answer.locked:
+            if answer.error == "invalid_pin" and answer.locked:
+                detail += " " + PUSH_MESSAGES["ecps_locked"]  # the third wrong PIN: say it is locked now
+            elif answer.error == "invalid_pin":
                 detail += f" Il reste {answer.attempts_left} essai(s) ; la demande est refusée."
             return _back(request, device_id, answer.error, detail)
         code = answer.status if answer.status != "pending" else answer.step

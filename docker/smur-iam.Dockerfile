@@ -1,0 +1,16 @@
+# The Python side of smur-iam in one image for docker-compose.yml: the provisioning CLI
+# (`smur-iam`), the mock PSC (`smur-iam mock-psc`) and the demo SMUR-T@b app (`python -m demoapp`).
+# Keycloak runs from its official image; this image never contains a secret.
+FROM python:3.11-slim
+
+WORKDIR /opt/smur-iam
+COPY pyproject.toml README.md ./
+COPY provisioning ./provisioning
+COPY mockpsc ./mockpsc
+COPY demoapp ./demoapp
+RUN pip install --no-cache-dir . && rm -rf build *.egg-info
+
+# An unprivileged user; the PSC discovery cache goes to a writable place.
+RUN useradd --system --uid 10001 --home-dir /home/smur --create-home smur
+USER smur
+ENV SMUR_IAM_CACHE=/home/smur/.cache/smur-iam PYTHONUNBUFFERED=1

@@ -1,0 +1,107 @@
+"""Fixtures of the browser tests: Debian's chromium through Playwright, a tablet and a phone
+(separate browser contexts: two devices share no cookie), the demo SMUR-T@b app on a free
+port with its own realm, and professionals known to the mock PSC.
+
+Chromium comes from Debian (`make browser`, run by `make test`); Playwright never downloads one.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from browser_steps import (ARTEFACTS, CHROMIUM, CHROMIUM_ARGS, PHONE_VIEWPORT, TABLET_VIEWPORT, Screenshots,
+                           Staff)
+from demoapp.server import DemoApp
+from fixtures.realms import run_cli
+from mockpsc.testing import fresh_national_id
+
+# A SMUR physician's PSC record: médecin (TRE_G15 10), emergency medicine (TRE_R38 SM59), salaried at a
+# hospital's SMUR. The realm's role table turns it into the roles medecin and urgentiste.
+URGENTISTE = {"profession": "10", "category": "C", "civilite_exercice": "DR", "savoir_faire_type": "S",
+              "specialty": "SM59",
+              "activities": [{"mode": "S", "secteur": "SA01", "finess": "510000029",
+                              "raison_sociale": "CENTRE HOSPITALIER FICTIF DE REIMS - SMUR", "departement": "51"}]}
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (Debian's chromium package)", pytrace=False)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _device(chromium, viewport: dict):
+    context = chromium.new_context(viewport=viewport, locale="fr-FR", device_scale_factor=1)
+    context.set_default_timeout(10_000)
+    return context
+
+
+@pytest.fixture
+def tablet_page(chromium):
+    context = _device(chromium, TABLET_VIEWPORT)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def phone_page(chromium):
+    context = _device(chromium, PHONE_VIEWPORT)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def shots(request) -> Screenshots:
+    """This test's screenshot folder, emptied first: test-artifacts/browser/<test name>/."""
+    name = request.node.name.removeprefix("test_")
+    return Screenshots(Path(os.environ.get("SMUR_IAM_BROWSER_ARTEFACTS", ARTEFACTS)) / name)
+
+
+@pytest.fixture
+def enrol(mock_psc):
+    """``enrol(given, family, ecps_pin=None)``: a new professional at PSC with the Ordre's contact
+    details; with ``ecps_pin`` their e-CPS is already active on their own phone."""
+    def make(given_name: str, family_name: str, ecps_pin: str | None = None) -> Staff:
+        national_id = fresh_national_id()
+        staff = Staff(national_id, given_name, family_name,
+                      email=f"{given_name}.{family_name}.{national_id[-4:]}@ch-fictif.fr".lower(),
+                      mobile=f"06 {national_id[-8:-6]} {national_id[-6:-4]} {national_id[-4:-2]} {national_id[-2:]}",
+                      device=f"phone-{national_id}")
+        mock_psc.add_identity(national_id, given_name, family_name, civilite="MME", email=staff.email,
+                              mobile=staff.mobile, exercices=[URGENTISTE],
+                              ecps={"pin": ecps_pin, "device": staff.device} if ecps_pin else None)
+        return staff
+    return make
+
+
+@pytest.fixture
+def smur_app(region_files, keycloak, mock_psc):
+    """``smur_app(*staff)``: the demo SMUR-T@b on a free port, its realm applied with `smur-iam apply`
+    and the given staff pre-linked by national id (the region file's `users:`)."""
+    started: list[DemoApp] = []
+
+    def provision(*staff: Staff) -> DemoApp:
+        app = DemoApp(f"{keycloak.base_url}/realms/{region_files.realm}")
+        region_files.env |= {"SMURTAB_REDIRECT_URI": app.redirect_uri, "SMURTAB_ORIGIN": app.origin}
+        # The phone names the service asking (PSC's client id): a region-like name reads better in the
+        # walkthrough's screenshots than the fixture's. Registered at the mock as DataPass would.
+        client_id = f"smur-grand-est-{region_files.realm.rsplit('-', 1)[-1]}"
+        broker = f"{keycloak.base_url}/realms/{region_files.realm}/broker/psc/endpoint"
+        mock_psc.register_client(client_id, region_files.psc_client_secret, redirect_uris=[broker],
+                                 post_logout_redirect_uris=[f"{broker}/logout_response"])
+        region_files.env["PSC_CLIENT_ID_GRAND_EST"] = client_id
+        region_files.edit("\nusers:\n", "\nusers:\n" + "".join(s.users_entry() for s in staff))
+        result = run_cli("apply", str(region_files.directory), env=region_files.env)
+        assert result.returncode == 0, f"apply failed:\n{result.stdout}\n{result.stderr}"
+        started.append(app.start())
+        return app
+
+    yield provision
+    for app in started:
+        app.stop()

@@ -1,0 +1,99 @@
+"""What docker-compose.yml's services run, run here without Docker: the mock PSC behind public
+origins (a container listening on 0.0.0.0), and the provisioning job's two steps against the real
+Keycloak and the session's mock PSC."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import requests
+
+from fixtures.realms import REPO, copy_realm_files, run_cli, unique_realm
+from fixtures.tablet import follow_to_app, start_login
+from mockpsc.server import MockPSC
+from mockpsc.settings import REALM_PATH
+from mockpsc.testing import PhoneDevice, emails, fresh_national_id, wallet_login
+from provisioning.runtime.keycloak import free_port
+
+
+def test_mock_psc_advertises_its_public_origins_not_the_bound_address():
+    auth_port, wallet_port = free_port(), free_port()
+    auth, wallet = f"http://psc-auth.localhost:{auth_port}", f"http://psc.localhost:{wallet_port}"
+    with MockPSC(auth_port=auth_port, wallet_port=wallet_port, host="0.0.0.0",
+                 public_auth_origin=auth + "/", public_wallet_origin=wallet) as psc:
+        assert psc.issuer == auth + REALM_PATH and psc.wallet_origin == wallet
+        discovery = requests.get(f"http://127.0.0.1:{auth_port}{REALM_PATH}/.well-known/wallet-openid-configuration",
+                                 timeout=5).json()
+        assert discovery["issuer"] == auth + REALM_PATH
+        assert discovery["authorization_endpoint"] == f"{wallet}/auth"
+        for key in ("token_endpoint", "userinfo_endpoint", "jwks_uri", "end_session_endpoint"):
+            assert discovery[key].startswith(auth + REALM_PATH + "/"), (key, discovery[key])
+
+        # The activation e-mail's link (and QR code) leads to the public wallet origin.
+        national_id = fresh_national_id()
+        psc.add_identity(national_id, "ALEX", "MARTIN", email="alex.martin@ch-fictif.fr", mobile="0611223344")
+        phone = PhoneDevice(f"http://127.0.0.1:{wallet_port}", "compose-phone")
+        activation = phone.request_activation(national_id).json()
+        assert phone.confirm_contacts(activation["id"]).status_code == 200
+        assert emails(f"http://127.0.0.1:{wallet_port}", "alex.martin@ch-fictif.fr")[-1]["link"].startswith(
+            f"{wallet}/ecps/activation?token=")
+
+
+def test_mock_psc_command_line_takes_public_origins_and_refuses_a_path():
+    auth_port, wallet_port = free_port(), free_port()
+    command = [sys.executable, "-m", "mockpsc", "--host", "0.0.0.0", "--auth-port", str(auth_port),
+               "--wallet-port", str(wallet_port), "--public-auth-origin", f"http://psc-auth.localhost:{auth_port}",
+               "--public-wallet-origin", f"http://psc.localhost:{wallet_port}"]
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = [process.stdout.readline() for _ in range(3)]
+        assert lines[0].split()[-1] == f"http://psc-auth.localhost:{auth_port}{REALM_PATH}"
+        assert lines[2].split()[-1] == f"http://psc.localhost:{wallet_port}/auth"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+    refused = subprocess.run([*command[:-1], "http://psc.localhost/wallet"], cwd=REPO, capture_output=True,
+                             text=True, timeout=30)
+    assert refused.returncode == 2
+    assert "--public-wallet-origin" in refused.stderr and "no path" in refused.stderr
+
+
+def _job_env(files, keycloak, mock_psc) -> dict:
+    """The provisioning job's environment in docker-compose.yml, pointed at this test's servers."""
+    return files.env | {"SMUR_IAM_MOCK_PSC_ISSUER": mock_psc.issuer, "SMUR_IAM_KEYCLOAK_URL": keycloak.base_url,
+                        "SMUR_IAM_ADMIN_USER": keycloak.admin_username,
+                        "SMUR_IAM_ADMIN_PASSWORD": keycloak.admin_password}
+
+
+def _register(files, env) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "provisioning.demo", "register-mock-clients", str(files.directory)],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_provisioning_job_registers_the_broker_at_the_mock_then_applies_a_working_realm(tmp_path, keycloak, mock_psc,
+                                                                                         mock_psc_phone):
+    files = copy_realm_files(tmp_path, unique_realm("compose-job"))  # nobody registered its broker at the mock
+    env = _job_env(files, keycloak, mock_psc)
+    registered = _register(files, env)
+    assert registered.returncode == 0, registered.stderr
+    assert files.psc_client_id in registered.stdout
+    client = mock_psc.state.clients.get(files.psc_client_id)
+    broker = f"{keycloak.base_url}/realms/{files.realm}/broker/psc/endpoint"
+    assert client.redirect_uris == (broker,) and client.post_logout_redirect_uris == (f"{broker}/logout_response",)
+    assert client.secret_matches(files.psc_client_secret)
+
+    applied = run_cli("apply", str(files.directory), "--yes", env=env)
+    assert applied.returncode == 0, applied.stderr
+    login = start_login(keycloak, files.realm, mock_psc.wallet_origin)
+    back = wallet_login(login.session, login.page, "899700218896", phone=mock_psc_phone)
+    assert "code" in follow_to_app(login.session, back)
+
+
+def test_provisioning_job_registers_nothing_for_the_sandbox(tmp_path, keycloak, mock_psc):
+    files = copy_realm_files(tmp_path, unique_realm("compose-sandbox"))
+    before = len(mock_psc.log_entries(event="client.registered"))
+    result = _register(files, _job_env(files, keycloak, mock_psc) | {"SMUR_IAM_PSC_ENVIRONMENT": "sandbox"})
+    assert result.returncode == 0, result.stderr
+    assert "sandbox" in result.stdout and "nothing to do" in result.stdout
+    assert len(mock_psc.log_entries(event="client.registered")) == before
