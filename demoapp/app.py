@@ -29,6 +29,7 @@ def signed_in_view(tokens: dict) -> dict:
     """What the page shows, read from standard claims plus the ones the realm adds (rpps, idnat)."""
     claims, access = tokens["claims"], tokens["access_claims"]
     roles = access.get("realm_access", {}).get("roles", [])
+    # CARD or MOBILE: the PSC mapper's session note, put in smurtab's tokens by its `sessionClaims`.
     mode = claims.get("auth_mode") or access.get("auth_mode")
     return {
         "name": f"{claims.get('given_name', '')} {claims.get('family_name', '')}".strip(),

@@ -67,6 +67,7 @@ def test_seed_procedure_activation_login_and_logout(enrol, smur_app, mock_psc, t
     assert shown["user-rpps"] == doctor.rpps
     assert shown["user-idnat"] == doctor.national_id
     assert shown["user-professions"] == "medecin, urgentiste"
+    assert shown["user-auth-mode"] == "e-CPS (application mobile)"  # the auth_mode claim
 
     # Logout: back on the app's login page, no Keycloak session left, PSC's ended through the broker;
     # the next login asks for the national id again.

@@ -42,7 +42,7 @@ def test_tokens_carry_what_the_readme_promises_app_teams(provisioned, keycloak, 
 
     for where, claims in (("ID token", id_token), ("access token", access), ("userinfo", userinfo)):
         assert {k: claims.get(k) for k in PERSON_CLAIMS} == PERSON_CLAIMS, where
-        assert "auth_mode" not in claims, f"{where} now carries auth_mode: document it for app teams"
+        assert claims.get("auth_mode") == "MOBILE", f"{where}: auth_mode {claims.get('auth_mode')!r}"  # e-CPS
         assert "email" not in claims, where  # PSC sends none; never a linking key
     assert {"medecin", "urgentiste"} <= set(access["realm_access"]["roles"])
     assert "realm_access" not in id_token and "realm_access" not in userinfo
