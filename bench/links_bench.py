@@ -41,6 +41,7 @@ from provisioning.links.apply import user_representation  # noqa: E402
 from provisioning.links.staff import StaffMember  # noqa: E402
 from provisioning.national_id import luhn_valid  # noqa: E402
 from provisioning.runtime.distribution import KeycloakDistribution  # noqa: E402
+from provisioning.runtime.extension import psc_extension_jar  # noqa: E402
 from provisioning.runtime.keycloak import KeycloakServer  # noqa: E402
 
 
@@ -70,16 +71,12 @@ def provision_realm(keycloak, psc, realm: str, workdir: Path) -> dict:
     from fixtures.realms import copy_realm_files, run_cli
 
     files = copy_realm_files(workdir, realm)
-    files.edit("    - name: idnat\n", "    - name: idnat\n    - name: provisioned_by\n      userCanView: false\n")
     env = files.env | {"SMUR_IAM_MOCK_PSC_ISSUER": psc.issuer, "SMUR_IAM_KEYCLOAK_URL": keycloak.base_url,
                        "SMUR_IAM_ADMIN_USER": keycloak.admin_username,
                        "SMUR_IAM_ADMIN_PASSWORD": keycloak.admin_password}
     result = run_cli("apply", str(files.directory), env=env)
     assert result.returncode == 0, result.stderr
-    api = admin(keycloak)
-    api.post(url("/admin/realms/{realm}/roles", realm=realm), {"name": "medecin"})
-    api.post(url("/admin/realms/{realm}/groups", realm=realm), {"name": "SMUR 67 Strasbourg"})
-    return env
+    return env  # the region provides the `medecin` role and the `SMUR 67 Strasbourg` group
 
 
 def admin(keycloak) -> KeycloakAdmin:
@@ -157,7 +154,11 @@ def main() -> int:
     print(f"# links benchmark: {args.users} staff, batches of {args.batch} x{args.workers} in flight, "
           f"naive sample {args.sample}; "
           f"work dir {work}", flush=True)
-    with MockPSC() as psc, KeycloakServer(KeycloakDistribution(), data_dir=work / "kc", heap=args.heap) as keycloak:
+    # A Keycloak home of its own (with the PSC mapper JAR, as in production): the shared test cache
+    # is never rebuilt under a running test session.
+    distribution = KeycloakDistribution(cache_dir=work / "cache")
+    keycloak = KeycloakServer(distribution, data_dir=work / "kc", heap=args.heap, providers=[psc_extension_jar().path])
+    with MockPSC() as psc, keycloak:
         print(f"Keycloak ready (start {keycloak.start_seconds:.1f}s)", flush=True)
         warm_up(keycloak, psc, work, args.batch, args.workers)
         env_tool = provision_realm(keycloak, psc, "bench-tool", work)

@@ -52,7 +52,13 @@ class KeycloakAdmin:
         self.timeout = timeout
         self.session = requests.Session()
         self.session.verify = verify
+        # Plans read realms in parallel threads: one pooled connection per thread.
+        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=16)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
         self.requests = Counter()  # method -> count, tokens excluded
+        self.requests_by_realm = Counter()  # (realm, method) -> count, for "requests per realm" figures
+        self.token_requests = 0  # authentications, counted apart
         self._token: str | None = None
         self._token_expires = 0.0
         self._lock = threading.Lock()
@@ -80,8 +86,15 @@ class KeycloakAdmin:
                 f"(HTTP {resp.status_code}: {detail})", resp.status_code)
         body = resp.json()
         self._token = body["access_token"]
-        # Re-authenticate a little before expiry so long runs never send a dead token.
-        self._token_expires = time.monotonic() + max(5, int(body.get("expires_in", 60)) - 15)
+        self.token_requests += 1
+        # Re-authenticate before expiry so long runs never send a dead token: 15 s early, or a third of a
+        # short lifetime early. A token refused anyway (revoked, clock skew) is renewed once on its 401.
+        lifetime = int(body.get("expires_in", 60))
+        self._token_expires = time.monotonic() + lifetime - min(15, lifetime / 3)
+
+    def bearer_header(self) -> dict:
+        """A valid Authorization header (re-authenticating when needed), for callers sending raw requests."""
+        return self._auth_header()
 
     def _auth_header(self) -> dict:
         with self._lock:
@@ -101,7 +114,9 @@ class KeycloakAdmin:
                                             timeout=self.timeout)
             except requests.RequestException as exc:
                 raise KeycloakUnavailable(f"cannot reach Keycloak at {self.server_url}: {exc}", None, realm, obj) from None
-            self.requests[method] += 1
+            with self._lock:
+                self.requests[method] += 1
+                self.requests_by_realm[(realm, method)] += 1
             if resp.status_code == 401 and attempt == 1:
                 self._token = None  # token revoked or expired early: authenticate once more
                 continue
@@ -140,6 +155,15 @@ class KeycloakAdmin:
     @property
     def write_count(self) -> int:
         return sum(n for method, n in self.requests.items() if method in WRITE_METHODS)
+
+    def realm_counts(self, realm: str) -> Counter:
+        """Requests sent about one realm, by method."""
+        return Counter({method: n for (r, method), n in self.requests_by_realm.items() if r == realm})
+
+    def reset_counts(self) -> None:
+        with self._lock:
+            self.requests.clear()
+            self.requests_by_realm.clear()
 
 
 def url(template: str, **values) -> str:

@@ -2,10 +2,18 @@
 
 The identity provider's URLs are never typed by hand: they come from the
 issuer's own metadata, so switching mock → sandbox → production is one setting.
+Every document read is cached (`$SMUR_IAM_CACHE/psc-discovery/`), so `plan`
+and `drift` still work when PSC cannot be reached (`--offline`, or PSC down);
+`apply` always reads it fresh.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 
 import requests
 
@@ -31,6 +39,50 @@ def discovery_url(environment) -> str:
     return environment.issuer.rstrip("/") + environment.discoveryPath
 
 
+def cache_file(environment, root: Path | None = None) -> Path:
+    root = Path(root or os.environ.get("SMUR_IAM_CACHE") or Path.home() / ".cache" / "smur-iam")
+    name = hashlib.sha256(discovery_url(environment).encode()).hexdigest()[:16]
+    return root / "psc-discovery" / f"{name}.json"
+
+
+def _save(environment, discovery: PscDiscovery) -> None:
+    path = cache_file(environment)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"url": discovery_url(environment), "fetchedAt": datetime.now(UTC).isoformat(
+            timespec="seconds"), "document": asdict(discovery)}, indent=2), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass  # a cache we cannot write only costs the offline fallback
+
+
+def cached_discovery(environment) -> tuple[PscDiscovery, str]:
+    """The last document read for this environment and when it was read; PscDiscoveryError if none."""
+    path = cache_file(environment)
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        return PscDiscovery(**{key: saved["document"][key] for key in REQUIRED}), saved["fetchedAt"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise PscDiscoveryError(f"no cached PSC discovery for {discovery_url(environment)} "
+                                "(run plan once with PSC reachable)") from None
+
+
+def load_discovery(environment, offline: bool = False) -> tuple[PscDiscovery, str | None]:
+    """PSC's endpoints for a read-only command: fresh, else cached. Returns (discovery, note for the admin)."""
+    if offline:
+        discovery, fetched = cached_discovery(environment)
+        return discovery, f"offline: PSC endpoints from the discovery document cached on {fetched}"
+    try:
+        return fetch_discovery(environment), None
+    except PscDiscoveryError as exc:
+        try:
+            discovery, fetched = cached_discovery(environment)
+        except PscDiscoveryError:
+            raise exc from None
+        return discovery, f"{exc}; using the discovery document cached on {fetched}"
+
+
 def fetch_discovery(environment, timeout: float = 15.0, verify: bool | str = True) -> PscDiscovery:
     where = discovery_url(environment)
     try:
@@ -50,4 +102,6 @@ def fetch_discovery(environment, timeout: float = 15.0, verify: bool | str = Tru
     if doc["issuer"].rstrip("/") != environment.issuer.rstrip("/"):
         raise PscDiscoveryError(
             f"PSC discovery at {where} names issuer {doc['issuer']}, not the configured {environment.issuer}")
-    return PscDiscovery(**{key: doc[key] for key in REQUIRED})
+    discovery = PscDiscovery(**{key: doc[key] for key in REQUIRED})
+    _save(environment, discovery)
+    return discovery

@@ -10,18 +10,23 @@ import pydantic
 
 from .catalogue import IdentityProviderMapperSpec, MapperCatalogue
 from .errors import ConfigError, ConfigInvalid, format_path
-from .model import Deployment, Region
+from .inheritance import inherit, model_in
+from .model import BUILTIN_ROLES, REGION_ONLY_FIELDS, Deployment, Region
 from .yaml_source import YamlDocument, load_yaml
 
 DEPLOYMENT_FILE = "deployment.yaml"
+DEFAULTS_FILE = "national-defaults.yaml"  # what every region inherits (optional)
 
 __all__ = [
+    "DEFAULTS_FILE",
+    "DEPLOYMENT_FILE",
     "ConfigError",
     "ConfigInvalid",
     "Configuration",
     "Deployment",
     "Region",
     "load_config",
+    "region_file_paths",
 ]
 
 
@@ -32,6 +37,7 @@ class Configuration:
     regions: list[Region]
     identity_provider_mappers: list[IdentityProviderMapperSpec]
     region_files: dict[str, str] = field(default_factory=dict)  # realm -> file, for messages
+    defaults_file: Path | None = None
 
     def region(self, realm: str) -> Region:
         for region in self.regions:
@@ -40,7 +46,7 @@ class Configuration:
         raise KeyError(realm)
 
 
-def _pydantic_errors(exc: pydantic.ValidationError, doc: YamlDocument, model: type) -> list[ConfigError]:
+def _pydantic_errors(exc: pydantic.ValidationError, doc, model: type) -> list[ConfigError]:
     errors = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
@@ -70,21 +76,11 @@ def _field_names(model: type, loc: tuple) -> list[str]:
         if isinstance(part, int) or current is None:
             continue
         info = getattr(current, "model_fields", {}).get(part)
-        current = _model_in(info.annotation) if info else None
+        current = model_in(info.annotation) if info else None
     return sorted(getattr(current, "model_fields", {})) if current else []
 
 
-def _model_in(annotation):
-    if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _model_in(arg)
-        if found:
-            return found
-    return None
-
-
-def _validate(doc: YamlDocument, model: type, context: dict):
+def _validate(doc, model: type, context: dict):
     if not isinstance(doc.data, dict):
         return None, [doc.error((), f"expected a mapping at the top of the file, got {type(doc.data).__name__}", "")]
     try:
@@ -93,46 +89,61 @@ def _validate(doc: YamlDocument, model: type, context: dict):
         return None, _pydantic_errors(exc, doc, model)
 
 
-def _region_checks(region: Region, doc: YamlDocument) -> list[ConfigError]:
-    """Rules that span several fields of one region file."""
+def _region_checks(region: Region, doc) -> list[ConfigError]:
+    """Rules that span several fields of one (merged) region."""
     errors = []
+
+    def error(path: tuple, message: str):
+        errors.append(doc.error(path, message, format_path(path)))
+
     declared = {attr.name for attr in region.userProfile.attributes}
-
-    def dup_check(items, key, what):
-        seen = {}
-        for index, item in enumerate(items):
-            value = getattr(item, key)
-            if value in seen:
-                path = (what, index, key)
-                errors.append(doc.error(path, f"'{value}' already given at {what}[{seen[value]}]", format_path(path)))
-            seen.setdefault(value, index)
-
-    dup_check(region.clients, "clientId", "clients")
-    dup_check(region.users, "nationalId", "users")
+    client_ids = {client.clientId for client in region.clients}
+    role_names = {role.name for role in region.roles} | BUILTIN_ROLES | {f"default-roles-{region.realm}"}
     for ci, client in enumerate(region.clients):
         for i, claim in enumerate(client.tokenClaims):
             if claim not in declared:
-                path = ("clients", ci, "tokenClaims", i)
-                errors.append(doc.error(
-                    path, f"'{claim}' is not declared in userProfile.attributes (Keycloak would drop it)",
-                    format_path(path)))
+                error(("clients", ci, "tokenClaims", i),
+                      f"'{claim}' is not declared in userProfile.attributes (Keycloak would drop it)")
+        for i, audience in enumerate(client.audiences):
+            if audience not in client_ids:
+                error(("clients", ci, "audiences", i),
+                      f"'{audience}' is not a client of this region (expected one of: {', '.join(sorted(client_ids))})")
+    for gi, group in enumerate(region.groups):
+        for i, role in enumerate(group.realmRoles):
+            if role not in role_names:
+                error(("groups", gi, "realmRoles", i), f"role '{role}' is not declared in roles")
     if region.users:
+        if region.identityProvider is None:
+            error(("users",), "staff users are linked to the PSC identity provider: declare identityProvider")
         for needed in ("rpps", "idnat"):
             if needed not in declared:
-                path = ("userProfile", "attributes")
-                errors.append(doc.error(
-                    path, f"staff users carry '{needed}': declare it in userProfile.attributes "
-                          "(Keycloak silently drops undeclared attributes)", format_path(path)))
+                error(("userProfile", "attributes"),
+                      f"staff users carry '{needed}': declare it in userProfile.attributes "
+                      "(Keycloak silently drops undeclared attributes)")
     return errors
 
 
-def load_config(directory: Path | str, env: Mapping[str, str] | None = None) -> Configuration:
-    """Read `deployment.yaml`, every region file and the mapper catalogue; raise ConfigInvalid with all errors."""
+def _defaults_checks(doc: YamlDocument) -> list[ConfigError]:
+    """The national defaults hold what every region shares: nothing that names one region."""
+    if not isinstance(doc.data, dict):
+        return [doc.error((), "expected a mapping at the top of the file", "")]
+    return [doc.error((key,), f"'{key}' names one region: state it in the region files, not in {DEFAULTS_FILE}", key)
+            for key in REGION_ONLY_FIELDS if key in doc.data]
+
+
+def load_config(directory: Path | str, env: Mapping[str, str] | None = None,
+                resolve_secrets: bool = True) -> Configuration:
+    """Read `deployment.yaml`, the national defaults, every region file and the mapper catalogue.
+
+    Raises ConfigInvalid with every error found. ``resolve_secrets=False`` checks secret
+    references without reading them (for a machine that does not hold the secrets).
+    """
     directory = Path(directory)
     env = dict(os.environ if env is None else env)
     errors: list[ConfigError] = []
     if not directory.is_dir():
         raise ConfigInvalid([ConfigError(str(directory), None, None, "", "not a directory")])
+    context = {"env": env, "base_dir": directory, "skip_secrets": not resolve_secrets}
 
     deployment = None
     deployment_path = directory / DEPLOYMENT_FILE
@@ -143,7 +154,7 @@ def load_config(directory: Path | str, env: Mapping[str, str] | None = None) -> 
         doc, errs = load_yaml(deployment_path)
         errors += errs
         if doc:
-            deployment, errs = _validate(doc, Deployment, {"env": env, "base_dir": directory})
+            deployment, errs = _validate(doc, Deployment, context)
             errors += errs
 
     mappers: list[IdentityProviderMapperSpec] = []
@@ -152,14 +163,27 @@ def load_config(directory: Path | str, env: Mapping[str, str] | None = None) -> 
         doc, errs = load_yaml(catalogue_path)
         errors += errs
         if doc:
-            catalogue, errs = _validate(doc, MapperCatalogue, {"env": env, "base_dir": catalogue_path.parent})
+            catalogue, errs = _validate(doc, MapperCatalogue, context | {"base_dir": catalogue_path.parent})
             errors += errs
             mappers = list(catalogue.identityProviderMappers) if catalogue else []
+
+    defaults_doc = None
+    defaults_path = directory / DEFAULTS_FILE
+    if defaults_path.exists():
+        defaults_doc, errs = load_yaml(defaults_path)
+        errors += errs
+        if defaults_doc:
+            errors += _defaults_checks(defaults_doc)
+            if isinstance(defaults_doc.data, dict):  # what the defaults may not hold is reported, then ignored
+                defaults_doc.data = {k: v for k, v in defaults_doc.data.items() if k not in REGION_ONLY_FIELDS}
+            else:
+                defaults_doc = None
 
     mode = deployment.psc.selected.nationalIdMode if deployment else "strict"
     regions: list[Region] = []
     region_files: dict[str, str] = {}
-    files = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.name != DEPLOYMENT_FILE)
+    insee_codes: dict[str, str] = {}
+    files = region_file_paths(directory)
     if not files:
         errors.append(ConfigError(str(directory), None, None, "", "no region file (*.yaml) found"))
     for path in files:
@@ -167,17 +191,31 @@ def load_config(directory: Path | str, env: Mapping[str, str] | None = None) -> 
         errors += errs
         if not doc:
             continue
-        region, errs = _validate(doc, Region, {"env": env, "base_dir": directory, "national_id_mode": mode})
+        merged, errs = inherit(defaults_doc, doc, Region)
+        errors += errs
+        region, errs = _validate(merged, Region, context | {"national_id_mode": mode})
         errors += errs
         if region is None:
             continue
-        errors += _region_checks(region, doc)
+        errors += _region_checks(region, merged)
         if region.realm in region_files:
             errors.append(doc.error(("realm",), f"realm '{region.realm}' is already defined in {region_files[region.realm]}", "realm"))
             continue
+        if region.inseeCode is not None:
+            if region.inseeCode in insee_codes:
+                errors.append(doc.error(("inseeCode",), f"INSEE code {region.inseeCode} is already the code of "
+                                                        f"{insee_codes[region.inseeCode]}", "inseeCode"))
+            insee_codes.setdefault(region.inseeCode, region.realm)
         region_files[region.realm] = str(path)
         regions.append(region)
 
     if errors:
         raise ConfigInvalid(errors)
-    return Configuration(directory, deployment, regions, mappers, region_files)
+    return Configuration(directory, deployment, regions, mappers, region_files,
+                         defaults_path if defaults_doc is not None else None)
+
+
+def region_file_paths(directory: Path) -> list[Path]:
+    """Every region file: the YAML files of the directory other than the deployment and the defaults."""
+    return sorted(p for p in Path(directory).iterdir()
+                  if p.suffix in (".yaml", ".yml") and p.name not in (DEPLOYMENT_FILE, DEFAULTS_FILE))

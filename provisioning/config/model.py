@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -50,7 +50,7 @@ def _secret(value, info: ValidationInfo) -> SecretValue:
         raise ValueError("expected a ${env:NAME} or ${file:PATH} reference")
     env, base_dir = _context(info)
     try:
-        return resolve_secret(value, env, base_dir)
+        return resolve_secret(value, env, base_dir, resolve=not (info.context or {}).get("skip_secrets"))
     except ReferenceError_ as exc:
         raise ValueError(str(exc)) from None
 
@@ -130,20 +130,54 @@ class Deployment(Model):
     )
 
 
-# ---------------------------------------------------------------- <region>.yaml
+# ---------------------------------------------------------------- <region>.yaml and national-defaults.yaml
+#
+# A region file states only what differs from `national-defaults.yaml`
+# (see inheritance.py). Lists of objects with a natural key (`natural_key`)
+# are merged item by item on that key; other lists are replaced.
 
-FirstLoginPolicy = Literal["deny"]
+# Policies are the keys of first_login_flow.POLICY_STEPS (a test checks both agree).
+FirstLoginPolicy = Literal["deny", "link-by-rpps", "create"]
+
+# Keycloak's own objects in every realm: never managed, reported or pruned by smur-iam.
+BUILTIN_CLIENTS = frozenset({"account", "account-console", "admin-cli", "broker", "realm-management",
+                             "security-admin-console"})
+BUILTIN_ROLES = frozenset({"offline_access", "uma_authorization"})  # plus default-roles-<realm>
+BUILTIN_PROFILE_ATTRIBUTES = frozenset({"username", "email", "firstName", "lastName"})
+APPLY_LOCK_ROLE = "smur-iam-apply-lock"  # see provisioning/lock.py
+RESERVED_ROLES = frozenset({APPLY_LOCK_ROLE})
+
+
+def _attribute_values(value, info: ValidationInfo) -> tuple[str, ...]:
+    """Keycloak attributes are multi-valued: accept one string or a list of strings."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError("expected a string or a list of strings")
+    return tuple(_text(v, info) for v in value)
+
+
+AttributeValues = Annotated[
+    tuple[str, ...],
+    PlainValidator(_attribute_values),
+    PlainSerializer(list, return_type=list),
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}),
+]
 
 
 class PscIdentityProvider(Model):
-    alias: str = Field("psc", pattern=r"^[a-z0-9][a-z0-9-]*$")
+    alias: str = Field("psc", pattern=r"^[a-z0-9][a-z0-9-]*$",
+                       description="natural key; part of the broker redirect URI registered at PSC")
     displayName: str = "Pro Santé Connect"
+    enabled: bool = True
     clientId: Text = Field(description="the client id this realm is registered with at PSC")
     clientSecret: Secret
     clientAuthMethod: Literal["client_secret_basic", "client_secret_post"] = "client_secret_basic"
     firstLoginPolicy: FirstLoginPolicy = Field(
         "deny",
-        description="what happens when a PSC identity has no pre-created link: deny refuses and creates nothing",
+        description="what happens when a PSC identity has no pre-created link: deny refuses and creates nothing; "
+                    "link-by-rpps links it to the one account whose rpps attribute is its RPPS (never by e-mail "
+                    "or name) and refuses otherwise; create makes an account from PSC's claims",
     )
     firstLoginDenyMessage: str = Field(
         "Votre identifiant national n'est pas enregistré pour ce SMUR : contactez l'administrateur "
@@ -156,6 +190,8 @@ AttributeName = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$")]
 
 
 class UserProfileAttribute(Model):
+    natural_key: ClassVar[str] = "name"
+
     name: AttributeName
     displayName: str | None = None
     multivalued: bool = False
@@ -170,6 +206,8 @@ class UserProfileAttribute(Model):
                 re.compile(self.pattern)
             except re.error as exc:
                 raise ValueError(f"pattern is not a valid regular expression: {exc}") from None
+        if self.name in BUILTIN_PROFILE_ATTRIBUTES:
+            raise ValueError(f"'{self.name}' is one of Keycloak's own attributes; smur-iam does not manage it")
         return self
 
 
@@ -180,33 +218,90 @@ class UserProfile(Model):
     )
 
 
+ClientType = Literal["public", "confidential", "bearer-only"]
+
+
 class Client(Model):
+    natural_key: ClassVar[str] = "clientId"
+
     clientId: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
     name: str | None = None
     description: str | None = None
-    type: Literal["public", "confidential"] = "public"
+    type: ClientType = Field(
+        "public",
+        description="public: an app on a device (code + PKCE); confidential: a server-side web app with a "
+                    "secret; bearer-only: an API that only validates tokens (no login flow at all)",
+    )
     secret: Secret | None = None
-    redirectUris: list[Text] = Field(min_length=1)
+    redirectUris: list[Text] = []
     webOrigins: list[Text] = []
     postLogoutRedirectUris: list[Text] = []
     pkce: Literal["S256"] | None = "S256"
     tokenClaims: list[AttributeName] = Field(
         [], description="user-profile attributes put in ID, access and userinfo tokens"
     )
+    audiences: list[str] = Field(
+        [], description="clients of this region (e.g. the API) added to the `aud` of this client's access tokens"
+    )
+    sessionClaims: list[AttributeName] = Field(
+        [], description="user-session notes (e.g. auth_mode, set by the PSC mapper at each login) put in ID, "
+                        "access and userinfo tokens"
+    )
 
     @model_validator(mode="after")
-    def _secret_matches_type(self):
+    def _settings_match_type(self):
+        if self.clientId in BUILTIN_CLIENTS:
+            raise ValueError(f"'{self.clientId}' is one of Keycloak's own clients; smur-iam does not manage it")
         if self.type == "confidential" and self.secret is None:
             raise ValueError("a confidential client needs `secret` (a ${env:..} or ${file:..} reference)")
         if self.type == "public" and self.secret is not None:
             raise ValueError("a public client has no secret: remove `secret` or set type: confidential")
+        if self.type == "public" and self.pkce is None:
+            raise ValueError("a public client must use PKCE: set pkce: S256")
+        if self.type == "bearer-only":
+            stated = [f for f in ("redirectUris", "webOrigins", "postLogoutRedirectUris", "tokenClaims",
+                                  "sessionClaims") if getattr(self, f)]
+            if stated:
+                raise ValueError(f"a bearer-only client never signs anyone in: remove {', '.join(stated)}")
+        elif not self.redirectUris:
+            raise ValueError(f"a {self.type} client needs at least one entry in redirectUris")
+        both = sorted(set(self.tokenClaims) & set(self.sessionClaims))
+        if both:
+            raise ValueError(f"claim(s) {', '.join(both)} in both tokenClaims and sessionClaims: a token claim "
+                             "comes from one source")
         for uri in self.redirectUris:
             if uri == "*" or uri.startswith("*"):
                 raise ValueError(f"redirect URI '{uri}' would accept any redirect: list exact URIs")
         return self
 
 
+class RealmRole(Model):
+    natural_key: ClassVar[str] = "name"
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", description="natural key, e.g. medecin")
+    description: str | None = None
+    attributes: dict[str, AttributeValues] = Field(
+        {}, description="e.g. the ANS codes the role stands for (TRE_G15 profession, TRE_R85 role)"
+    )
+
+    @model_validator(mode="after")
+    def _not_reserved(self):
+        if self.name in BUILTIN_ROLES or self.name in RESERVED_ROLES or self.name.startswith("default-roles-"):
+            raise ValueError(f"role name '{self.name}' is reserved (Keycloak's own or smur-iam's apply lock)")
+        return self
+
+
+class Group(Model):
+    natural_key: ClassVar[str] = "name"
+
+    name: str = Field(pattern=r"^[^/\s][^/]*$", description="natural key: a top-level group, e.g. one SMUR base")
+    attributes: dict[str, AttributeValues] = {}
+    realmRoles: list[str] = Field([], description="realm roles every member of the group gets")
+
+
 class StaffUser(Model):
+    natural_key: ClassVar[str] = "nationalId"
+
     nationalId: NationalIdText = Field(description="PSC national id: 8 + 11-digit RPPS, 0 + ADELI, ...")
     firstName: str = Field(min_length=1)
     lastName: str = Field(min_length=1)
@@ -215,10 +310,20 @@ class StaffUser(Model):
 
 
 class Region(Model):
-    realm: str = Field(pattern=REALM_NAME.pattern, description="the Keycloak realm of this region")
+    realm: str = Field(pattern=REALM_NAME.pattern, description="the Keycloak realm of this region (region files only)")
+    inseeCode: str | None = Field(None, pattern=r"^[0-9]{2}$", description="INSEE region code, e.g. \"44\"")
     displayName: Text | None = None
     enabled: bool = True
-    identityProvider: PscIdentityProvider
+    accessTokenLifespan: int | None = Field(None, ge=30, le=86400, description="seconds")
+    ssoSessionIdleTimeout: int | None = Field(None, ge=60, le=604800, description="seconds")
+    ssoSessionMaxLifespan: int | None = Field(None, ge=60, le=2592000, description="seconds")
+    identityProvider: PscIdentityProvider | None = Field(None, description="the PSC broker")
     userProfile: UserProfile = UserProfile()
-    clients: list[Client] = []
-    users: list[StaffUser] = []
+    roles: list[RealmRole] = Field([], description="realm roles, e.g. one per profession")
+    groups: list[Group] = Field([], description="groups, e.g. one per SMUR base")
+    clients: list[Client] = Field([], description="the region's SMUR apps")
+    users: list[StaffUser] = Field([], description="staff pre-linked to PSC by national id (region files only)")
+
+
+# Keys a national defaults file may not hold: they name one region.
+REGION_ONLY_FIELDS = ("realm", "inseeCode", "users")

@@ -74,11 +74,17 @@ def expand(text: str, env: Mapping[str, str], base_dir: Path) -> str:
     return REFERENCE.sub(lambda m: _resolve_one(m[1], m[2], m[3], env, base_dir), text)
 
 
-def resolve_secret(text: str, env: Mapping[str, str], base_dir: Path) -> SecretValue:
-    """A secret field must be exactly one reference: a literal secret is refused."""
+def resolve_secret(text: str, env: Mapping[str, str], base_dir: Path, resolve: bool = True) -> SecretValue:
+    """A secret field must be exactly one reference: a literal secret is refused.
+
+    ``resolve=False`` checks the reference only (`validate --no-secrets`, on a
+    machine that does not hold the secrets); the value is then empty.
+    """
     match = REFERENCE.fullmatch(text.strip())
     if not match:
         raise ReferenceError_(
             "secrets must not be written in clear: use ${env:NAME} or ${file:PATH}"
         )
+    if not resolve:
+        return SecretValue("", match[0])
     return SecretValue(_resolve_one(match[1], match[2], match[3], env, base_dir), match[0])

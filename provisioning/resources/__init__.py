@@ -3,20 +3,26 @@ from __future__ import annotations
 
 from graphlib import TopologicalSorter
 
-from .base import Change, FieldChange, ResourceType
+from .base import Change, FieldChange, Inventory, ResourceType
 from .client_protocol_mappers import ClientProtocolMapperResource
 from .clients import ClientResource
 from .first_login_flow import FirstLoginFlowResource
+from .groups import GroupResource
 from .identity_provider import IdentityProviderResource
 from .identity_provider_mappers import IdentityProviderMapperResource
 from .realm import RealmResource
+from .realm_roles import RealmRoleResource
 from .user_links import UserLinkResource
 from .user_profile import UserProfileResource
+from .user_profile_attributes import UserProfileAttributeResource
 from .users import UserResource
 
 ALL_TYPES: list[ResourceType] = [
     RealmResource(),
     UserProfileResource(),
+    UserProfileAttributeResource(),
+    RealmRoleResource(),
+    GroupResource(),
     FirstLoginFlowResource(),
     IdentityProviderResource(),
     IdentityProviderMapperResource(),
@@ -35,7 +41,18 @@ def ordered_types(types: list[ResourceType] = ALL_TYPES) -> list[ResourceType]:
         unknown = deps - by_kind.keys()
         if unknown:
             raise ValueError(f"resource type {kind} depends on unknown {sorted(unknown)}")
-    return [by_kind[kind] for kind in TopologicalSorter(graph).static_order()]
+    # Ties broken by the listing order above, so plans read the same from run to run.
+    position = {t.kind: i for i, t in enumerate(types)}
+    sorter = TopologicalSorter(graph)
+    sorter.prepare()
+    order: list[str] = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready(), key=position.__getitem__)
+        order += ready
+        sorter.done(*ready)
+    return [by_kind[kind] for kind in order]
 
 
-__all__ = ["ALL_TYPES", "Change", "FieldChange", "ResourceType", "ordered_types"]
+TYPES_BY_KIND = {t.kind: t for t in ALL_TYPES}
+
+__all__ = ["ALL_TYPES", "TYPES_BY_KIND", "Change", "FieldChange", "Inventory", "ResourceType", "ordered_types"]

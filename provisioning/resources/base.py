@@ -4,8 +4,11 @@ A resource module follows one pattern (find by natural key → compare what the
 file states → create or patch, or skip if equal):
 
 - ``desired(ctx)``: the Keycloak representations the files ask for, by natural key;
-- ``current(ctx, desired)``: what the server has, read with GETs only;
-- ``create`` / ``update``: the writes, run by `apply` in dependency order.
+- ``read(ctx, keys)``: what the server has for those keys (the desired ones and
+  those smur-iam created earlier), read with GETs only;
+- ``inventory(ctx)``: every key of that type on the server, to report objects
+  made by hand (None where the type is not inventoried);
+- ``create`` / ``update`` / ``delete``: the writes, run by `apply` in dependency order.
 
 Only fields the file states are compared and written: a field Keycloak holds
 and the file does not mention is left alone.
@@ -32,10 +35,10 @@ class FieldChange:
     def display(self) -> tuple[str, str]:
         if self.secret:
             return ("(unset)" if self.before in (None, "") else MASK), "(new value)"
-        return _show(self.before), _show(self.after)
+        return show_value(self.before), show_value(self.after)
 
 
-def _show(value) -> str:
+def show_value(value) -> str:
     if value is None:
         return "(absent)"
     if isinstance(value, str):
@@ -43,18 +46,31 @@ def _show(value) -> str:
     return str(value)
 
 
+# Why an object is deleted; both are shown in the plan.
+LEFT_THE_FILES = "created by smur-iam, no longer in the files"
+HAND_MADE = "made by hand (--prune-unmanaged)"
+
+
 @dataclass
 class Change:
     kind: str
     key: str
-    action: str  # "create" | "update" | "unchanged"
-    desired: dict
+    action: str  # "create" | "update" | "delete" | "unchanged"
+    desired: dict | None
     current: dict | None = None
     fields: list[FieldChange] = field(default_factory=list)
+    reason: str = ""  # for deletes: LEFT_THE_FILES or HAND_MADE
 
     @property
     def pending(self) -> bool:
         return self.action != "unchanged"
+
+
+@dataclass
+class Inventory:
+    """Every key of one type on the server; ``complete`` is False when only a first page was read."""
+    keys: set[str]
+    complete: bool = True
 
 
 def stated_diff(desired, current, path: str = "") -> list[FieldChange]:
@@ -78,7 +94,7 @@ def stated_diff(desired, current, path: str = "") -> list[FieldChange]:
         if not desired and current in (None, []):
             return []
         return [FieldChange(path, current, desired)]
-    if desired != current:
+    if desired != current and not (desired == "" and current is None):  # Keycloak drops empty attributes
         return [FieldChange(path, current, desired)]
     return []
 
@@ -106,16 +122,22 @@ def merged(current: dict, desired: dict) -> dict:
 
 
 class ResourceType:
-    """One kind of Keycloak object. Subclasses set `kind`, `depends_on` and the four methods."""
+    """One kind of Keycloak object. Subclasses set `kind`, `depends_on` and the methods below."""
 
     kind: str = ""
     depends_on: tuple[str, ...] = ()
+    # False for settings that always exist (the realm, its user profile): never deleted.
+    deletable: bool = True
 
     def desired(self, ctx) -> dict[str, dict]:
         raise NotImplementedError
 
-    def current(self, ctx, desired: dict[str, dict]) -> dict[str, dict]:
+    def read(self, ctx, keys: set[str]) -> dict[str, dict]:
         raise NotImplementedError
+
+    def inventory(self, ctx) -> Inventory | None:
+        """Every key on the server except Keycloak's own objects; None = not inventoried."""
+        return None
 
     def compare(self, desired: dict, current: dict) -> list[FieldChange]:
         return stated_diff(desired, current)
@@ -126,5 +148,13 @@ class ResourceType:
     def update(self, ctx, desired: dict, current: dict) -> None:
         raise NotImplementedError
 
+    def delete(self, ctx, key: str, current: dict) -> None:
+        raise NotImplementedError
+
     def describe(self, key: str) -> str:
         return f"{self.kind} '{key}'"
+
+
+def without_private(rep: dict) -> dict:
+    """The body to send: keys starting with `_` are our own bookkeeping (parent keys)."""
+    return {k: v for k, v in rep.items() if not k.startswith("_")}

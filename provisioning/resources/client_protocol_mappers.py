@@ -1,73 +1,119 @@
-"""Token claims of downstream clients (natural key: "<clientId>/<claim>").
+"""What downstream clients put in their tokens (natural key: "<clientId>/<mapper name>").
 
-Each `tokenClaims` entry becomes a user-attribute mapper putting that
-attribute in the ID token, the access token, userinfo and introspection.
-Read from the clients listing, so no request per client.
+- each `tokenClaims` entry: a user-attribute mapper putting that attribute in
+  the ID token, the access token, userinfo and introspection;
+- each `audiences` entry: an audience mapper adding that client (e.g. the SMUR
+  API) to the `aud` of access tokens, so the API can check tokens are meant for it;
+- each `sessionClaims` entry: a user-session-note mapper putting that note (e.g.
+  `auth_mode`, which the PSC mapper sets at each login) in the ID token, the
+  access token and userinfo. Named `session-<note>`, so a claim moved between
+  `tokenClaims` and `sessionClaims` is a delete and a create, not a type change.
+Read from the client representations (clients.py), so no request per mapper.
 """
 from __future__ import annotations
 
 from ..keycloak_api import url
-from .base import ResourceType, merged
-from .clients import list_clients
+from .base import Inventory, ResourceType, merged, without_private
+from .clients import client_reps
 
 URLS = {
     "collection": "/admin/realms/{realm}/clients/{id}/protocol-mappers/models",
     "item": "/admin/realms/{realm}/clients/{id}/protocol-mappers/models/{mapper}",
 }
+AUDIENCE_PREFIX = "aud-"
+SESSION_NOTE_PREFIX = "session-"
 
 
 def _key(client_id: str, name: str) -> str:
     return f"{client_id}/{name}"
 
 
+# A claim apps read wherever they look for it.
+IN_EVERY_TOKEN = {
+    "id.token.claim": "true",
+    "access.token.claim": "true",
+    "userinfo.token.claim": "true",
+    "introspection.token.claim": "true",
+}
+
+
+def _mapper(name: str, mapper_type: str, config: dict) -> dict:
+    return {"name": name, "protocol": "openid-connect", "protocolMapper": mapper_type, "config": config}
+
+
+def claim_mapper(claim: str, multivalued: bool = False) -> dict:
+    return _mapper(claim, "oidc-usermodel-attribute-mapper", {
+        "user.attribute": claim,
+        "claim.name": claim,
+        "jsonType.label": "String",
+        "multivalued": "true" if multivalued else "false",  # a JSON array for multi-valued attributes
+        **IN_EVERY_TOKEN,
+    })
+
+
+def audience_mapper(audience: str) -> dict:
+    return _mapper(AUDIENCE_PREFIX + audience, "oidc-audience-mapper", {
+        "included.client.audience": audience,
+        "id.token.claim": "false",
+        "access.token.claim": "true",
+        "introspection.token.claim": "true",
+    })
+
+
+def session_note_mapper(note: str) -> dict:
+    return _mapper(SESSION_NOTE_PREFIX + note, "oidc-usersessionmodel-note-mapper", {
+        "user.session.note": note,
+        "claim.name": note,
+        "jsonType.label": "String",
+        **IN_EVERY_TOKEN,
+    })
+
+
 class ClientProtocolMapperResource(ResourceType):
     kind = "client-protocol-mapper"
-    depends_on = ("client", "user-profile")
+    depends_on = ("client", "user-profile-attribute")
 
     def desired(self, ctx):
         found = {}
+        multivalued = {a.name: a.multivalued for a in ctx.region.userProfile.attributes}
         for client in ctx.region.clients:
-            for claim in client.tokenClaims:
-                found[_key(client.clientId, claim)] = {
-                    "name": claim,
-                    "protocol": "openid-connect",
-                    "protocolMapper": "oidc-usermodel-attribute-mapper",
-                    "config": {
-                        "user.attribute": claim,
-                        "claim.name": claim,
-                        "jsonType.label": "String",
-                        "multivalued": "false",
-                        "id.token.claim": "true",
-                        "access.token.claim": "true",
-                        "userinfo.token.claim": "true",
-                        "introspection.token.claim": "true",
-                    },
-                    "_client": client.clientId,
-                }
+            mappers = ([claim_mapper(c, multivalued.get(c, False)) for c in client.tokenClaims]
+                       + [audience_mapper(a) for a in client.audiences]
+                       + [session_note_mapper(n) for n in client.sessionClaims])
+            for mapper in mappers:
+                found[_key(client.clientId, mapper["name"])] = {**mapper, "_client": client.clientId}
         return found
 
-    def current(self, ctx, desired):
-        if not ctx.realm_exists:
-            return {}
+    def _mappers(self, ctx, client_ids: set[str]) -> dict[str, dict]:
         found = {}
-        for client in list_clients(ctx):
+        for client_id, client in client_reps(ctx, client_ids).items():
             for mapper in client.get("protocolMappers", []):
-                key = _key(client["clientId"], mapper["name"])
-                if key in desired:
-                    found[key] = {**mapper, "_client": client["clientId"]}
+                found.setdefault(_key(client_id, mapper["name"]), {**mapper, "_client": client_id})
         return found
+
+    def read(self, ctx, keys):
+        clients = {key.split("/", 1)[0] for key in keys}
+        return {key: rep for key, rep in self._mappers(ctx, clients).items() if key in keys}
+
+    def inventory(self, ctx):
+        # Hand-made mappers on the clients smur-iam manages (other clients are reported whole).
+        return Inventory(set(self._mappers(ctx, {c.clientId for c in ctx.region.clients})))
 
     def create(self, ctx, desired):
         client_id = ctx.id_of("client", desired["_client"])
-        body = {k: v for k, v in desired.items() if not k.startswith("_")}
-        ctx.api.post(url(URLS["collection"], realm=ctx.realm, id=client_id), body,
+        ctx.api.post(url(URLS["collection"], realm=ctx.realm, id=client_id), without_private(desired),
                      realm=ctx.realm, obj=self.describe(_key(desired["_client"], desired["name"])))
 
     def update(self, ctx, desired, current):
         client_id = ctx.id_of("client", desired["_client"])
-        body = {k: v for k, v in merged(current, desired).items() if not k.startswith("_")}
-        ctx.api.put(url(URLS["item"], realm=ctx.realm, id=client_id, mapper=current["id"]), body,
+        ctx.api.put(url(URLS["item"], realm=ctx.realm, id=client_id, mapper=current["id"]),
+                    without_private(merged(current, desired)),
                     realm=ctx.realm, obj=self.describe(_key(desired["_client"], desired["name"])))
 
+    def delete(self, ctx, key, current):
+        client_id = ctx.id_of("client", current["_client"])
+        ctx.api.delete(url(URLS["item"], realm=ctx.realm, id=client_id, mapper=current["id"]), allow_404=True,
+                       realm=ctx.realm, obj=self.describe(key))
+
     def describe(self, key):
-        return f"token claim '{key}'"
+        return f"token mapper '{key}'"

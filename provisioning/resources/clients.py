@@ -1,33 +1,58 @@
 """Downstream OIDC clients, the region's SMUR apps (natural key: clientId).
 
+Three kinds of app, each with the least it needs:
+- public (an app on a tablet): code flow with PKCE S256, no secret;
+- confidential (a server-side web app): code flow, a secret given by reference;
+- bearer-only (a service API that only validates tokens): every flow off, so
+  nobody can sign in through it.
 Apps do plain OIDC against the realm; nothing PSC-specific leaks to them.
-All clients of a realm are read in one paginated listing (no lookup per client).
 """
 from __future__ import annotations
 
+from ..config.model import BUILTIN_CLIENTS
 from ..keycloak_api import url
-from .base import FieldChange, ResourceType, merged, reveal
+from .base import FieldChange, Inventory, ResourceType, merged, reveal
+from .listing import find_by_key, read_listing
 
 URLS = {
     "collection": "/admin/realms/{realm}/clients",
     "item": "/admin/realms/{realm}/clients/{id}",
 }
-PAGE = 200
 
 
-def list_clients(ctx) -> list[dict]:
-    """Every client of the realm with its protocol mappers, read once per plan."""
-    if "clients" not in ctx.cache:
-        clients, first = [], 0
-        while True:
-            page = ctx.api.get(url(URLS["collection"], realm=ctx.realm), params={"first": first, "max": PAGE},
-                               realm=ctx.realm, obj="clients")
-            clients += page
-            if len(page) < PAGE:
-                break
-            first += PAGE
-        ctx.cache["clients"] = clients
-    return ctx.cache["clients"]
+def _listing(ctx):
+    return read_listing(ctx, "clients", url(URLS["collection"], realm=ctx.realm))
+
+
+def _lookup(ctx, client_id: str) -> dict | None:
+    matches = ctx.api.get(url(URLS["collection"], realm=ctx.realm), params={"clientId": client_id},
+                          realm=ctx.realm, obj=f"client '{client_id}'")
+    return next((c for c in matches if c["clientId"] == client_id), None)
+
+
+def client_reps(ctx, client_ids: set[str]) -> dict[str, dict]:
+    """Clients by clientId, with their protocol mappers; each read at most once per plan."""
+    known = ctx.cache.setdefault("client-reps", {})
+    missing = client_ids - known.keys()
+    if missing and ctx.realm_exists:
+        found = find_by_key(_listing(ctx), lambda c: c["clientId"], missing, lambda cid: _lookup(ctx, cid))
+        for client_id in missing:
+            known[client_id] = found.get(client_id)
+            if client_id in found:
+                ctx.ids[("client", client_id)] = found[client_id]["id"]
+    return {cid: known[cid] for cid in client_ids if known.get(cid)}
+
+
+def _flows(client) -> dict:
+    if client.type == "bearer-only":
+        # An API that only validates tokens: no flow at all, so no token is ever issued to it.
+        return {"publicClient": False, "standardFlowEnabled": False, "redirectUris": [], "webOrigins": []}
+    return {
+        "publicClient": client.type == "public",
+        "standardFlowEnabled": True,
+        "redirectUris": list(client.redirectUris),
+        "webOrigins": list(client.webOrigins),
+    }
 
 
 class ClientResource(ResourceType):
@@ -37,41 +62,39 @@ class ClientResource(ResourceType):
     def desired(self, ctx):
         found = {}
         for client in ctx.region.clients:
-            attributes = {"post.logout.redirect.uris": "##".join(sorted(client.postLogoutRedirectUris))}
-            if client.pkce:
-                attributes["pkce.code.challenge.method"] = client.pkce
             rep = {
                 "clientId": client.clientId,
                 "protocol": "openid-connect",
                 "enabled": True,
-                "publicClient": client.type == "public",
                 "bearerOnly": False,
-                "standardFlowEnabled": True,
-                # Tablets and web apps use the code flow only; no passwords through apps.
+                # Apps use the code flow only: no implicit flow, no passwords through apps.
                 "implicitFlowEnabled": False,
                 "directAccessGrantsEnabled": False,
                 "serviceAccountsEnabled": False,
-                "redirectUris": list(client.redirectUris),
-                "webOrigins": list(client.webOrigins),
-                "attributes": attributes,
+                **_flows(client),
             }
+            if client.type != "bearer-only":
+                attributes = {"post.logout.redirect.uris": "##".join(sorted(client.postLogoutRedirectUris))}
+                if client.pkce:
+                    attributes["pkce.code.challenge.method"] = client.pkce
+                rep["attributes"] = attributes
             for field in ("name", "description"):
                 if getattr(client, field) is not None:
                     rep[field] = getattr(client, field)
             if client.secret is not None:
+                rep["clientAuthenticatorType"] = "client-secret"
                 rep["secret"] = client.secret
             found[client.clientId] = rep
         return found
 
-    def current(self, ctx, desired):
+    def read(self, ctx, keys):
+        return client_reps(ctx, set(keys))
+
+    def inventory(self, ctx):
         if not ctx.realm_exists:
-            return {}
-        found = {}
-        for client in list_clients(ctx):
-            if client["clientId"] in desired:
-                ctx.ids[("client", client["clientId"])] = client["id"]
-                found[client["clientId"]] = client
-        return found
+            return Inventory(set())
+        listing = _listing(ctx)
+        return Inventory({c["clientId"] for c in listing.items} - BUILTIN_CLIENTS, listing.complete)
 
     def compare(self, desired, current):
         changes = super().compare(desired, current)
@@ -91,3 +114,10 @@ class ClientResource(ResourceType):
         body.pop("protocolMappers", None)  # managed as their own resource
         ctx.api.put(url(URLS["item"], realm=ctx.realm, id=current["id"]), body,
                     realm=ctx.realm, obj=self.describe(desired["clientId"]))
+
+    def delete(self, ctx, key, current):
+        ctx.api.delete(url(URLS["item"], realm=ctx.realm, id=current["id"]), allow_404=True,
+                       realm=ctx.realm, obj=self.describe(key))
+
+    def describe(self, key):
+        return f"client '{key}'"

@@ -14,11 +14,17 @@ class RealmContext:
     config: Configuration
     region: Region
     discovery: PscDiscovery
+    # Read every object of the inventoried types (drift, --prune-unmanaged), not only a first page.
+    full_inventory: bool = False
     realm_exists: bool = False
+    # The realm's attributes as last read or written: a realm PUT replaces the whole map.
+    realm_attributes: dict[str, str] = field(default_factory=dict)
+    # Extra fields of the realm creation request (ownership record, apply lock), set by apply.
+    realm_creation_extras: dict = field(default_factory=dict)
     # (kind, natural key) -> Keycloak id, learnt when reading or creating; children need their parent's id.
     ids: dict[tuple[str, str], str] = field(default_factory=dict)
     # Representations read once and reused by sub-resources (e.g. a client's protocol mappers).
-    cache: dict[str, object] = field(default_factory=dict)
+    cache: dict[object, object] = field(default_factory=dict)
 
     @property
     def realm(self) -> str:

@@ -12,8 +12,9 @@ fingerprint of the applied secret is stored beside it to detect rotation.
 from __future__ import annotations
 
 from ..keycloak_api import url
-from .base import ResourceType, merged, reveal
+from .base import Inventory, ResourceType, merged, reveal
 from .first_login_flow import flow_alias
+from .listing import find_by_key, read_listing
 
 URLS = {
     "collection": "/admin/realms/{realm}/identity-provider/instances",
@@ -28,19 +29,26 @@ def _with_query(endpoint: str, query: str) -> str:
     return endpoint + ("&" if "?" in endpoint else "?") + query
 
 
+def _listing(ctx):
+    return read_listing(ctx, "identity providers", url(URLS["collection"], realm=ctx.realm),
+                        {"briefRepresentation": "false"})
+
+
 class IdentityProviderResource(ResourceType):
     kind = "identity-provider"
     depends_on = ("realm", "authentication-flow")
 
     def desired(self, ctx):
         idp = ctx.region.identityProvider
+        if idp is None:
+            return {}
         psc = ctx.discovery
         salt = f"{ctx.realm}/{idp.alias}"
         return {idp.alias: {
             "alias": idp.alias,
             "displayName": idp.displayName,
             "providerId": "oidc",
-            "enabled": True,
+            "enabled": idp.enabled,
             "trustEmail": False,
             "storeToken": False,
             "addReadTokenRoleOnCreate": False,
@@ -81,22 +89,30 @@ class IdentityProviderResource(ResourceType):
                 change.path = "config.clientSecret"  # what the admin changed, not our bookkeeping
         return changes
 
-    def current(self, ctx, desired):
+    def read(self, ctx, keys):
         if not ctx.realm_exists:
             return {}
-        found = {}
-        for alias in desired:
-            rep = ctx.api.get(url(URLS["item"], realm=ctx.realm, alias=alias), allow_404=True,
-                              realm=ctx.realm, obj=f"identity provider '{alias}'")
-            if rep:
-                found[alias] = rep
-        return found
+        return find_by_key(_listing(ctx), lambda idp: idp["alias"], keys, lambda alias: ctx.api.get(
+            url(URLS["item"], realm=ctx.realm, alias=alias), allow_404=True, realm=ctx.realm, obj=self.describe(alias)))
+
+    def inventory(self, ctx):
+        if not ctx.realm_exists:
+            return Inventory(set())
+        listing = _listing(ctx)
+        return Inventory({idp["alias"] for idp in listing.items}, listing.complete)
 
     def create(self, ctx, desired):
         ctx.api.post(url(URLS["collection"], realm=ctx.realm), reveal(desired),
-                     realm=ctx.realm, obj=f"identity provider '{desired['alias']}'")
+                     realm=ctx.realm, obj=self.describe(desired["alias"]))
 
     def update(self, ctx, desired, current):
         # Merge into what Keycloak has: config keys the file does not state survive.
         ctx.api.put(url(URLS["item"], realm=ctx.realm, alias=desired["alias"]), reveal(merged(current, desired)),
-                    realm=ctx.realm, obj=f"identity provider '{desired['alias']}'")
+                    realm=ctx.realm, obj=self.describe(desired["alias"]))
+
+    def delete(self, ctx, key, current):
+        ctx.api.delete(url(URLS["item"], realm=ctx.realm, alias=key), allow_404=True,
+                       realm=ctx.realm, obj=self.describe(key))
+
+    def describe(self, key):
+        return f"identity provider '{key}'"

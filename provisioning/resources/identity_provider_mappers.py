@@ -1,8 +1,12 @@
-"""Mappers of the PSC identity provider (natural key: mapper name), from `mappers/catalogue.yaml`."""
+"""Mappers of the PSC identity provider, from `mappers/catalogue.yaml`.
+
+Natural key: "<identity provider alias>/<mapper name>". Every mapper of a
+managed identity provider is read with one listing per provider.
+"""
 from __future__ import annotations
 
 from ..keycloak_api import url
-from .base import ResourceType, merged
+from .base import Inventory, ResourceType, merged, without_private
 
 URLS = {
     "collection": "/admin/realms/{realm}/identity-provider/instances/{alias}/mappers",
@@ -10,39 +14,66 @@ URLS = {
 }
 
 
+def _key(alias: str, name: str) -> str:
+    return f"{alias}/{name}"
+
+
 class IdentityProviderMapperResource(ResourceType):
     kind = "identity-provider-mapper"
-    depends_on = ("identity-provider",)
+    depends_on = ("identity-provider", "user-profile-attribute")
 
     def desired(self, ctx):
-        alias = ctx.region.identityProvider.alias
+        idp = ctx.region.identityProvider
+        if idp is None:
+            return {}
         return {
-            spec.name: {
+            _key(idp.alias, spec.name): {
                 "name": spec.name,
-                "identityProviderAlias": alias,
+                "identityProviderAlias": idp.alias,
                 "identityProviderMapper": spec.type,
                 "config": {"syncMode": spec.syncMode, **spec.config},
             }
             for spec in ctx.config.identity_provider_mappers
         }
 
-    def current(self, ctx, desired):
-        if not ctx.realm_exists:
-            return {}
-        alias = ctx.region.identityProvider.alias
-        mappers = ctx.api.get(url(URLS["collection"], realm=ctx.realm, alias=alias), allow_404=True,
-                              realm=ctx.realm, obj=f"mappers of identity provider '{alias}'") or []
-        return {m["name"]: m for m in mappers}
+    def _mappers_of(self, ctx, alias: str) -> list[dict]:
+        cache_key = ("idp-mappers", alias)
+        if cache_key not in ctx.cache:
+            mappers = []
+            if ctx.realm_exists:  # a missing identity provider (404) has no mappers
+                mappers = ctx.api.get(url(URLS["collection"], realm=ctx.realm, alias=alias), allow_404=True,
+                                      realm=ctx.realm, obj=f"mappers of identity provider '{alias}'") or []
+            ctx.cache[cache_key] = mappers
+        return ctx.cache[cache_key]
+
+    def read(self, ctx, keys):
+        found = {}
+        for alias in sorted({key.split("/", 1)[0] for key in keys}):
+            for mapper in self._mappers_of(ctx, alias):
+                key = _key(alias, mapper["name"])
+                if key in keys:
+                    found.setdefault(key, mapper)
+        return found
+
+    def inventory(self, ctx):
+        idp = ctx.region.identityProvider
+        if idp is None:
+            return Inventory(set())
+        return Inventory({_key(idp.alias, m["name"]) for m in self._mappers_of(ctx, idp.alias)})
 
     def create(self, ctx, desired):
         alias = desired["identityProviderAlias"]
-        ctx.api.post(url(URLS["collection"], realm=ctx.realm, alias=alias), desired,
-                     realm=ctx.realm, obj=self.describe(desired["name"]))
+        ctx.api.post(url(URLS["collection"], realm=ctx.realm, alias=alias), without_private(desired),
+                     realm=ctx.realm, obj=self.describe(_key(alias, desired["name"])))
 
     def update(self, ctx, desired, current):
         alias = desired["identityProviderAlias"]
         ctx.api.put(url(URLS["item"], realm=ctx.realm, alias=alias, id=current["id"]), merged(current, desired),
-                    realm=ctx.realm, obj=self.describe(desired["name"]))
+                    realm=ctx.realm, obj=self.describe(_key(alias, desired["name"])))
+
+    def delete(self, ctx, key, current):
+        ctx.api.delete(url(URLS["item"], realm=ctx.realm, alias=current["identityProviderAlias"], id=current["id"]),
+                       allow_404=True, realm=ctx.realm, obj=self.describe(key))
 
     def describe(self, key):
         return f"identity-provider mapper '{key}'"

@@ -20,22 +20,26 @@ class UserLinkResource(ResourceType):
     depends_on = ("user", "identity-provider")
 
     def desired(self, ctx):
+        if ctx.region.identityProvider is None:
+            return {}
         alias = ctx.region.identityProvider.alias
         return {
             key: {"identityProvider": alias, "userId": key, "userName": key}
             for key in (u.nationalId for u in ctx.region.users)
         }
 
-    def current(self, ctx, desired):
+    def read(self, ctx, keys):
+        alias = ctx.region.identityProvider.alias if ctx.region.identityProvider else None
         found = {}
-        for key, rep in desired.items():
+        for key in sorted(keys):
             user_id = ctx.ids.get(("user", key))
             if not user_id:
                 continue
             links = ctx.api.get(url(URLS["collection"], realm=ctx.realm, id=user_id),
                                 realm=ctx.realm, obj=self.describe(key))
             for link in links:
-                if link["identityProvider"] == rep["identityProvider"]:
+                # The link to the region's PSC broker; for a key leaving the files, whichever link we made.
+                if link["identityProvider"] == alias or (alias is None and link.get("userId") == key):
                     found[key] = link
         return found
 
@@ -50,6 +54,12 @@ class UserLinkResource(ResourceType):
         item = url(URLS["item"], realm=ctx.realm, id=ctx.id_of("user", key), alias=desired["identityProvider"])
         ctx.api.delete(item, realm=ctx.realm, obj=self.describe(key))
         ctx.api.post(item, desired, realm=ctx.realm, obj=self.describe(key))
+
+    def delete(self, ctx, key, current):
+        user_id = ctx.ids.get(("user", key))
+        if user_id:
+            ctx.api.delete(url(URLS["item"], realm=ctx.realm, id=user_id, alias=current["identityProvider"]),
+                           allow_404=True, realm=ctx.realm, obj=self.describe(key))
 
     def describe(self, key):
         return f"PSC link of '{key}'"

@@ -1,87 +1,63 @@
-"""The realm's declarative user profile (one document per realm).
+"""The realm's declarative user profile: its settings (one per realm, never deleted).
 
 Keycloak silently drops writes to attributes the profile does not declare, so
 `rpps`/`idnat` must be declared before any user is written. The document is
-replaced as a whole by PUT, so we always merge into the server's current one.
+replaced as a whole by PUT, so every write re-reads it and changes only its part.
+The attributes themselves are a resource type of their own (user_profile_attributes.py).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..keycloak_api import url
-from .base import ResourceType, merged, stated_diff
+from .base import ResourceType
 
 URLS = {"item": "/admin/realms/{realm}/users/profile"}
 KEY = "user-profile"
 
 
-def attribute_rep(attr) -> dict:
-    rep = {
-        "name": attr.name,
-        "multivalued": attr.multivalued,
-        "permissions": {"view": ["admin", "user"] if attr.userCanView else ["admin"], "edit": ["admin"]},
-    }
-    if attr.displayName is not None:
-        rep["displayName"] = attr.displayName
-    if attr.pattern is not None:
-        pattern = {"pattern": attr.pattern}
-        if attr.patternErrorMessage:
-            pattern["error-message"] = attr.patternErrorMessage
-        rep["validations"] = {"pattern": pattern}
-    return rep
+def profile_document(ctx) -> dict:
+    """The profile as read for the plan (one GET per plan)."""
+    if "user-profile" not in ctx.cache:
+        ctx.cache["user-profile"] = ctx.api.get(url(URLS["item"], realm=ctx.realm), realm=ctx.realm,
+                                                obj="user profile")
+    return ctx.cache["user-profile"]
+
+
+def edit_profile(ctx, change: Callable[[dict], None], obj: str) -> None:
+    """Read the current document, apply ``change`` to it, write it back whole."""
+    document = ctx.api.get(url(URLS["item"], realm=ctx.realm), realm=ctx.realm, obj=obj)
+    change(document)
+    ctx.api.put(url(URLS["item"], realm=ctx.realm), document, realm=ctx.realm, obj=obj)
 
 
 class UserProfileResource(ResourceType):
     kind = "user-profile"
     depends_on = ("realm",)
+    deletable = False
 
     def desired(self, ctx):
-        profile = ctx.region.userProfile
-        return {KEY: {
-            "attributes": {a.name: attribute_rep(a) for a in profile.attributes},
-            "emailRequired": profile.emailRequired,
-        }}
+        return {KEY: {"emailRequired": ctx.region.userProfile.emailRequired}}
 
-    def current(self, ctx, desired):
+    def read(self, ctx, keys):
         if not ctx.realm_exists:
             return {}
-        document = ctx.api.get(url(URLS["item"], realm=ctx.realm), realm=ctx.realm, obj="user profile")
-        ctx.cache["user-profile"] = document
-        return {KEY: self._view(document)}
-
-    @staticmethod
-    def _view(document: dict) -> dict:
-        attributes = {a["name"]: a for a in document.get("attributes", [])}
-        email = attributes.get("email", {})
-        return {"attributes": attributes, "emailRequired": bool(email.get("required"))}
-
-    def compare(self, desired, current):
-        return stated_diff(desired, current)
-
-    def _document(self, ctx, desired: dict) -> dict:
-        document = ctx.api.get(url(URLS["item"], realm=ctx.realm), realm=ctx.realm, obj="user profile")
-        attributes = document.setdefault("attributes", [])
-        by_name = {a["name"]: i for i, a in enumerate(attributes)}
-        for name, rep in desired["attributes"].items():
-            if name in by_name:
-                attributes[by_name[name]] = merged(attributes[by_name[name]], rep)
-            else:
-                attributes.append(rep)
-        for attr in attributes:
-            if attr["name"] == "email":
-                if desired["emailRequired"]:
-                    attr.setdefault("required", {"roles": ["user"]})
-                else:
-                    attr.pop("required", None)
-        return document
+        email = next((a for a in profile_document(ctx).get("attributes", []) if a["name"] == "email"), {})
+        return {KEY: {"emailRequired": bool(email.get("required"))}}
 
     def create(self, ctx, desired):
-        # A new realm already has the default profile: "create" is a merge into it.
+        # A new realm already has the default profile: "create" is an update of it.
         self.update(ctx, desired, None)
 
     def update(self, ctx, desired, current):
-        ctx.api.put(url(URLS["item"], realm=ctx.realm), self._document(ctx, desired),
-                    realm=ctx.realm, obj="user profile")
+        def set_email_required(document):
+            for attr in document.get("attributes", []):
+                if attr["name"] == "email":
+                    if desired["emailRequired"]:
+                        attr.setdefault("required", {"roles": ["user"]})
+                    else:
+                        attr.pop("required", None)
+        edit_profile(ctx, set_email_required, "user profile")
 
     def describe(self, key):
         return "user profile"
-
-

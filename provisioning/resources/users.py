@@ -1,7 +1,8 @@
 """Staff accounts (natural key: national id, which is also the username).
 
 Accounts are passwordless: staff sign in only through PSC. The `rpps` and
-`idnat` attributes are what apps receive in their tokens.
+`idnat` attributes are what apps receive in their tokens. Users are not
+inventoried: accounts the files do not name belong to `smur-iam links`.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from .base import ResourceType, merged
 URLS = {
     "collection": "/admin/realms/{realm}/users",
     "item": "/admin/realms/{realm}/users/{id}",
+    "count": "/admin/realms/{realm}/users/count",
 }
 
 
@@ -22,7 +24,7 @@ def username_of(national_id: str) -> str:
 
 class UserResource(ResourceType):
     kind = "user"
-    depends_on = ("realm", "user-profile")
+    depends_on = ("realm", "user-profile", "user-profile-attribute")
 
     def desired(self, ctx):
         sandbox = ctx.config.deployment.psc.selected.nationalIdMode == "sandbox"
@@ -46,14 +48,14 @@ class UserResource(ResourceType):
             found[national_id.value] = rep
         return found
 
-    def current(self, ctx, desired):
+    def read(self, ctx, keys):
         if not ctx.realm_exists:
             return {}
         found = {}
-        # One exact lookup per staff member for now; the bulk links command replaces this at scale.
-        for key, rep in desired.items():
+        # One exact lookup per staff member of the files (few: staff lists at scale go through `smur-iam links`).
+        for key in sorted(keys):
             matches = ctx.api.get(url(URLS["collection"], realm=ctx.realm),
-                                  params={"username": rep["username"], "exact": "true", "briefRepresentation": "false"},
+                                  params={"username": username_of(key), "exact": "true", "briefRepresentation": "false"},
                                   realm=ctx.realm, obj=self.describe(key))
             if matches:
                 ctx.ids[("user", key)] = matches[0]["id"]
@@ -72,6 +74,10 @@ class UserResource(ResourceType):
         body["attributes"] = {**current.get("attributes", {}), **desired["attributes"]}
         ctx.api.put(url(URLS["item"], realm=ctx.realm, id=current["id"]), body,
                     realm=ctx.realm, obj=self.describe(key))
+
+    def delete(self, ctx, key, current):
+        ctx.api.delete(url(URLS["item"], realm=ctx.realm, id=current["id"]), allow_404=True, realm=ctx.realm,
+                       obj=self.describe(key))
 
     def describe(self, key):
         return f"user '{key}'"

@@ -11,7 +11,6 @@ ROLES = ["medecin", "infirmier", "ambulancier", "interne"]
 
 @pytest.fixture
 def staff_realm(region_files, oracle):
-    region_files.edit("    - name: idnat\n", "    - name: idnat\n    - name: provisioned_by\n      userCanView: false\n")
     result = run_cli("apply", str(region_files.directory), env=region_files.env)
     assert result.returncode == 0, result.stderr
     kc = oracle(region_files.realm)

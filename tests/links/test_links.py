@@ -163,8 +163,12 @@ def test_directory_extraction_filtered_to_the_region(staff_realm, tmp_path, orac
     assert unfiltered.returncode == 1 and "must be filtered to the region" in unfiltered.stderr
 
 
-def test_realm_without_declared_attributes_is_refused(region_files, tmp_path):
+def test_realm_without_declared_attributes_is_refused(region_files, tmp_path, oracle):
     assert run_cli("apply", str(region_files.directory), env=region_files.env).returncode == 0
+    kc = oracle(region_files.realm)
+    profile = kc.get_realm_users_profile()
+    profile["attributes"] = [a for a in profile["attributes"] if a["name"] != "provisioned_by"]
+    kc.update_realm_users_profile(profile)  # as a hand-edited realm would be
     source = write_csv(tmp_path / "staff.csv", staff_rows(1))
     result = links(region_files, "plan", source)
     assert result.returncode == 1

@@ -1,17 +1,22 @@
-"""Bad input is refused with file:line and field, exit code 1, and not one request sent."""
+"""Bad input is refused with file:line:column, field and what is expected, exit code 1, and not one request sent."""
 from __future__ import annotations
 
+import os
+import re
+import shutil
 import socket
 import threading
 
 import pytest
+from click.testing import CliRunner
 
-from fixtures.realms import copy_realm_files, run_cli
-from provisioning.config import ConfigInvalid
+from fixtures.realms import REPO, all_secrets_env, copy_realm_files, run_cli
+from provisioning.cli import main as cli
+from provisioning.config import ConfigInvalid, load_config
 
 
 class ConnectionRecorder:
-    """A TCP listener standing in for Keycloak: it only counts who connects."""
+    """A TCP listener standing in for Keycloak and PSC: it only counts who connects."""
 
     def __init__(self):
         self.sock = socket.socket()
@@ -54,67 +59,163 @@ def files(tmp_path):
     return copy_realm_files(tmp_path, "t-validate")
 
 
-# (description, old text, new text, expected substrings of the one error line)
+REGION, DEFAULTS, DEPLOYMENT, CATALOGUE = "smur-grand-est.yaml", "national-defaults.yaml", "deployment.yaml", "catalogue"
+BACKOFFICE = "  - clientId: smur-backoffice\n"
+GROUP = "  - name: SMUR 51 Reims\n"
+USER_LINE = "    lastName: Durand\n"
+
+# (id, file, old text, new text, fragments expected in the one error line).
+# {LINE} is the line where the new text starts, {LINE+n} n lines below.
 MALFORMED = [
-    ("yaml syntax", "displayName: SMUR Grand Est", "displayName: [SMUR Grand Est",
+    ("yaml-syntax", REGION, "displayName: SMUR Grand Est", "displayName: [SMUR Grand Est",
      ["smur-grand-est.yaml:", "YAML syntax error"]),
-    ("unknown key", "  clientAuthMethod: client_secret_basic", "  clientAuthMetod: client_secret_basic",
-     ["smur-grand-est.yaml:{LINE}:3", "identityProvider.clientAuthMetod", "unknown key", "clientAuthMethod"]),
-    ("missing required", "  clientId: ${env:PSC_CLIENT_ID_GRAND_EST:-smur-grand-est}\n", "",
+    ("unknown-top-level-key", REGION, "inseeCode:", "inseCode:",
+     ["smur-grand-est.yaml:{LINE}:1", "inseCode", "unknown key", "inseeCode"]),
+    ("unknown-key-in-identity-provider", REGION, "  clientSecret: ${env:PSC_CLIENT_SECRET_GRAND_EST}\n",
+     "  clientSecret: ${env:PSC_CLIENT_SECRET_GRAND_EST}\n  displayname: PSC\n",
+     ["smur-grand-est.yaml:{LINE+1}:3", "identityProvider.displayname", "unknown key", "displayName"]),
+    ("missing-required-field", REGION, "  clientId: ${env:PSC_CLIENT_ID_GRAND_EST:-smur-grand-est}\n", "",
      ["identityProvider.clientId", "required field is missing"]),
-    ("wrong type", "    type: public", "    type: [public]",
-     ["clients[0].type", "smur-grand-est.yaml:{LINE}:5"]),
-    ("wrong type bool", "    pkce: S256", "    pkce: 256",
-     ["clients[0].pkce"]),
-    ("rpps wrong length", '"899700218896"', '"8997002188"',
+    ("insee-code-not-a-string", REGION, 'inseeCode: "44"', "inseeCode: 44",
+     ["smur-grand-est.yaml:{LINE}:1", "inseeCode", "valid string"]),
+    ("insee-code-pattern", REGION, 'inseeCode: "44"', 'inseeCode: "4A"',
+     ["inseeCode", "should match pattern"]),
+    ("national-id-wrong-length", REGION, '"899700218896"', '"8997002188"',
      ["users[0].nationalId", "smur-grand-est.yaml:{LINE}:5", "'8' followed by 11 digits (got 9"]),
-    ("rpps luhn", '"899700218896"', '"899700218897"',
+    ("national-id-luhn", REGION, '"899700218896"', '"899700218897"',
      ["users[0].nationalId", "fails its Luhn check digit"]),
-    ("seed example fails luhn", '"899700218896"', '"810003111463"',
+    ("seed-example-fails-luhn", REGION, '"899700218896"', '"810003111463"',
      ["users[0].nationalId", "RPPS 10003111463 fails its Luhn check digit"]),
-    ("bare rpps", '"899700218896"', '"99700218896"',
-     ["users[0].nationalId", "put", "'8' in front"]),
-    ("unquoted national id", '"899700218896"', "899700218896",
+    ("bare-rpps", REGION, '"899700218896"', '"99700218896"',
+     ["users[0].nationalId", "'8' in front"]),
+    ("national-id-unquoted", REGION, '"899700218896"', "899700218896",
      ["users[0].nationalId", "quoted string"]),
-    ("unknown prefix", '"899700218896"', '"999700218896"',
+    ("national-id-unknown-prefix", REGION, '"899700218896"', '"999700218896"',
      ["users[0].nationalId", "unknown type prefix '9'"]),
-    ("secret in clear", "${env:PSC_CLIENT_SECRET_GRAND_EST}", "hunter2-hunter2",
+    ("user-email", REGION, USER_LINE, USER_LINE + "    email: camille.durand\n",
+     ["users[0].email", "should match pattern"]),
+    ("psc-secret-in-clear", REGION, "${env:PSC_CLIENT_SECRET_GRAND_EST}", "hunter2-hunter2",
      ["identityProvider.clientSecret", "must not be written in clear"]),
-    ("undeclared token claim", "tokenClaims: [rpps, idnat]", "tokenClaims: [rpps, idnat, grade]",
-     ["clients[0].tokenClaims[2]", "'grade' is not declared"]),
-    ("wildcard redirect", "${env:SMURTAB_REDIRECT_URI:-http://127.0.0.1:8090/callback}", "'*'",
+    ("client-secret-in-clear", REGION, "${env:SMUR_BACKOFFICE_SECRET_GRAND_EST}", "s3cr3t",
+     ["clients[0].secret", "must not be written in clear"]),
+    ("secret-file-missing", REGION, "${env:SMUR_BACKOFFICE_SECRET_GRAND_EST}", "${file:/nonexistent/backoffice}",
+     ["clients[0].secret", "cannot read /nonexistent/backoffice", "${file:/nonexistent/backoffice}"]),
+    ("undeclared-token-claim", REGION, BACKOFFICE, BACKOFFICE + "    tokenClaims: [rpps, idnat, grade]\n",
+     ["clients[0].tokenClaims[2]", "'grade' is not declared in userProfile.attributes"]),
+    ("audience-not-a-client", REGION, BACKOFFICE, BACKOFFICE + "    audiences: [smur-planning]\n",
+     ["clients[0].audiences[0]", "'smur-planning' is not a client of this region"]),
+    ("wildcard-redirect", REGION, "https://backoffice.grand-est.smur.example/oidc/callback", "'*'",
      ["clients[0]", "would accept any redirect"]),
-    ("bad realm name", "realm: t-validate", "realm: SMUR Grand Est",
+    ("confidential-without-redirect", REGION, "    redirectUris:\n      - https://backoffice.grand-est.smur.example/oidc/callback\n",
+     "    redirectUris: []\n", ["clients[0]", "needs at least one entry in redirectUris"]),
+    ("bearer-only-with-redirect", REGION, BACKOFFICE, "  - clientId: smur-api\n    redirectUris: [https://api.example/cb]\n" + BACKOFFICE,
+     ["clients[0]", "a bearer-only client never signs anyone in: remove redirectUris"]),
+    ("public-client-without-pkce", REGION, BACKOFFICE, "  - clientId: smurtab\n    pkce: null\n" + BACKOFFICE,
+     ["clients[0]", "a public client must use PKCE"]),
+    ("keycloak-own-client", REGION, BACKOFFICE, "  - clientId: account\n    type: bearer-only\n" + BACKOFFICE,
+     ["clients[0]", "'account' is one of Keycloak's own clients"]),
+    ("remove-without-inherited", REGION, BACKOFFICE, "  - clientId: planning\n    remove: true\n" + BACKOFFICE,
+     ["clients[0].clientId", "nothing inherited to remove", "planning"]),
+    ("remove-with-other-fields", REGION, BACKOFFICE, "  - clientId: smurtab\n    remove: true\n    name: x\n" + BACKOFFICE,
+     ["clients[0]", "`remove: true` takes only `clientId`"]),
+    ("group-given-twice", REGION, GROUP, GROUP + GROUP,
+     ["smur-grand-est.yaml:{LINE+1}:5", "groups[1].name", "'SMUR 51 Reims' is given twice", "first at groups[0]"]),
+    ("bad-realm-name", REGION, "realm: t-validate", "realm: SMUR Grand Est",
      ["smur-grand-est.yaml:{LINE}:1", "realm", "should match pattern"]),
-    ("duplicate key", "displayName: SMUR Grand Est\n", "displayName: SMUR Grand Est\ndisplayName: Encore\n",
+    ("yaml-duplicate-key", REGION, "displayName: SMUR Grand Est\n", "displayName: SMUR Grand Est\ndisplayName: Encore\n",
      ["displayName", "given twice"]),
-    ("bad first-login policy", "firstLoginPolicy: deny", "firstLoginPolicy: email",
+    ("first-login-policy", REGION, "  clientSecret: ${env:PSC_CLIENT_SECRET_GRAND_EST}\n",
+     "  clientSecret: ${env:PSC_CLIENT_SECRET_GRAND_EST}\n  firstLoginPolicy: email\n",
      ["identityProvider.firstLoginPolicy", "'deny'"]),
+    ("group-role-not-declared", REGION, GROUP, GROUP + "    realmRoles: [chef-de-service]\n",
+     ["groups[0].realmRoles[0]", "role 'chef-de-service' is not declared in roles"]),
+    ("group-name-with-slash", REGION, GROUP, "  - name: SMUR/51\n" + GROUP,
+     ["groups[0].name", "should match pattern"]),
+    ("reserved-role", REGION, "groups:\n", "roles:\n  - name: smur-iam-apply-lock\ngroups:\n",
+     ["roles[0]", "'smur-iam-apply-lock' is reserved"]),
+    ("role-name-upper-case", REGION, "groups:\n", "roles:\n  - name: Pilote\ngroups:\n",
+     ["roles[0].name", "should match pattern"]),
+    ("keycloak-own-profile-attribute", REGION, "groups:\n", "userProfile:\n  attributes:\n    - name: email\ngroups:\n",
+     ["userProfile.attributes[0]", "'email' is one of Keycloak's own attributes"]),
+    ("token-lifespan-range", REGION, 'inseeCode: "44"\n', 'inseeCode: "44"\naccessTokenLifespan: 5\n',
+     ["accessTokenLifespan", "greater than or equal to 30"]),
+    ("remove-mapping-with-keys", REGION, "identityProvider:\n", "identityProvider:\n  remove: true\n",
+     ["smur-grand-est.yaml:{LINE}:1", "identityProvider", "`remove: true` takes no other key"]),
+    ("users-need-the-broker", REGION,
+     "  clientId: ${env:PSC_CLIENT_ID_GRAND_EST:-smur-grand-est}\n  clientSecret: ${env:PSC_CLIENT_SECRET_GRAND_EST}\n",
+     "  remove: true\n", ["users", "staff users are linked to the PSC identity provider"]),
+    ("defaults-name-a-region", DEFAULTS, "accessTokenLifespan: 300", "realm: smur-france\naccessTokenLifespan: 300",
+     ["national-defaults.yaml:{LINE}:1", "'realm' names one region"]),
+    ("defaults-unknown-key", DEFAULTS, "    pkce: S256", "    pkce: S256\n    pkceMethod: S256",
+     ["national-defaults.yaml:{LINE+1}:5", "clients[0].pkceMethod", "unknown key", "(inherited by smur-grand-est.yaml)"]),
+    ("defaults-wrong-type", DEFAULTS, "    type: public ", "    type: [public] ",
+     ["national-defaults.yaml:{LINE}:5", "clients[0].type", "(inherited by smur-grand-est.yaml)"]),
+    ("defaults-bad-pattern", DEFAULTS, '"^[0-9]{11}$"', '"^[0-9]{11$("',
+     ["national-defaults.yaml:", "userProfile.attributes[0]", "not a valid regular expression"]),
+    ("deployment-unknown-environment", DEPLOYMENT, "${env:SMUR_IAM_PSC_ENVIRONMENT:-mock}", "staging",
+     ["deployment.yaml:", "psc", "environment 'staging' is not one of: mock, production, sandbox"]),
+    ("deployment-issuer-not-url", DEPLOYMENT, "https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet", "auth.esw",
+     ["deployment.yaml:", "psc.environments.production", "is not an http(s) URL"]),
+    ("catalogue-sync-mode", CATALOGUE, "    syncMode: IMPORT\n", "    syncMode: ALWAYS\n",
+     ["catalogue.yaml:{LINE}:5", "identityProviderMappers[1].syncMode", "'INHERIT', 'IMPORT', 'FORCE' or 'LEGACY'"]),
 ]
 
 
-@pytest.mark.parametrize("old,new,expected", [m[1:] for m in MALFORMED], ids=[m[0] for m in MALFORMED])
-def test_malformed_region_is_refused_before_any_request(files, recorder, old, new, expected):
-    files.edit(old, new)
-    line = files.region_file.read_text().split(new)[0].count("\n") + 1 if new else 0
-    expected = [fragment.replace("{LINE}", str(line)) for fragment in expected]
-    env = files.env | {"SMUR_IAM_KEYCLOAK_URL": recorder.url, "SMUR_IAM_ADMIN_USER": "admin",
-                       "SMUR_IAM_ADMIN_PASSWORD": "unused", "SMUR_IAM_MOCK_PSC_ISSUER": recorder.url + "/psc/"}
-    for command in ("validate", "plan", "apply"):
-        result = run_cli(command, str(files.directory), env=env)
-        assert result.returncode == 1, (command, result.stdout, result.stderr)
-        error_lines = [line for line in result.stderr.splitlines() if line.startswith("  ")]
-        assert len(error_lines) == 1, result.stderr
+def _path(files, which: str):
+    if which == CATALOGUE:
+        return files.directory.parent / "mappers" / "catalogue.yaml"
+    return files.directory / which
+
+
+def _break(files, which, old, new):
+    path = _path(files, which)
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+    return text.split(new)[0].count("\n") + 1 if new else 0
+
+
+def _env(files, recorder) -> dict:
+    return files.env | {"SMUR_IAM_KEYCLOAK_URL": recorder.url, "SMUR_IAM_ADMIN_USER": "admin",
+                        "SMUR_IAM_ADMIN_PASSWORD": "unused", "SMUR_IAM_MOCK_PSC_ISSUER": recorder.url + "/psc/"}
+
+
+def _error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("  ")]
+
+
+@pytest.mark.parametrize("which,old,new,expected", [m[1:] for m in MALFORMED], ids=[m[0] for m in MALFORMED])
+def test_malformed_input_is_refused_before_any_request(files, recorder, which, old, new, expected):
+    line = _break(files, which, old, new)
+    expected = [re.sub(r"\{LINE(?:\+(\d))?\}", lambda m: str(line + int(m[1] or 0)), f) for f in expected]
+    runner = CliRunner()
+    for command in ("validate", "plan", "apply", "drift"):
+        result = runner.invoke(cli, [command, str(files.directory)], env=_env(files, recorder))
+        assert result.exit_code == 1, (command, result.output, result.stderr)
+        errors = _error_lines(result.stderr)
+        assert len(errors) == 1, result.stderr
         for fragment in expected:
-            assert fragment in error_lines[0], f"{fragment!r} not in {error_lines[0]!r}"
+            assert fragment in errors[0], f"{fragment!r} not in {errors[0]!r}"
     assert recorder.connections == 0, "bad input must be refused before contacting any server"
 
 
+@pytest.mark.parametrize("case", ["national-id-luhn", "defaults-unknown-key", "psc-secret-in-clear"])
+def test_installed_command_refuses_bad_input_too(files, recorder, case):
+    """The same refusals through the real `smur-iam` process an admin runs."""
+    _, which, old, new, expected = next(m for m in MALFORMED if m[0] == case)
+    _break(files, which, old, new)
+    for command in ("validate", "apply"):
+        result = run_cli(command, str(files.directory), env=_env(files, recorder))
+        assert result.returncode == 1, result.stderr
+        errors = _error_lines(result.stderr)
+        assert len(errors) == 1 and all(f in errors[0] for f in expected if "{LINE" not in f)
+    assert recorder.connections == 0
+
+
 def test_missing_secret_names_the_reference(files, recorder):
-    env = {k: v for k, v in files.env.items() if k != "PSC_CLIENT_SECRET_GRAND_EST"}
-    result = run_cli("apply", str(files.directory), env=env | {"SMUR_IAM_KEYCLOAK_URL": recorder.url,
-                                                               "SMUR_IAM_ADMIN_USER": "admin",
-                                                               "SMUR_IAM_ADMIN_PASSWORD": "x"})
+    env = {k: v for k, v in _env(files, recorder).items() if k != "PSC_CLIENT_SECRET_GRAND_EST"}
+    result = run_cli("apply", str(files.directory), env=env)
     assert result.returncode == 1
     assert "identityProvider.clientSecret" in result.stderr
     assert "PSC_CLIENT_SECRET_GRAND_EST is not set" in result.stderr
@@ -123,13 +224,30 @@ def test_missing_secret_names_the_reference(files, recorder):
 
 def test_every_error_is_reported_at_once(files):
     files.edit('"899700218896"', '"899700218897"')
-    files.edit("type: public", "type: private")
+    files.edit('inseeCode: "44"', 'inseeCode: 44')
     files.edit("  clientAuthMethod: client_secret_basic", "  clientAuthMethod: private_key_jwt")
     with pytest.raises(ConfigInvalid) as caught:
         files.load()
     fields = sorted(e.field for e in caught.value.errors)
-    assert fields == ["clients[0].type", "identityProvider.clientAuthMethod", "users[0].nationalId"]
+    assert fields == ["identityProvider.clientAuthMethod", "inseeCode", "users[0].nationalId"]
     assert all(e.line and e.column for e in caught.value.errors)
+    inherited = next(e for e in caught.value.errors if e.field == "identityProvider.clientAuthMethod")
+    assert inherited.file.endswith("national-defaults.yaml") and "inherited by smur-grand-est.yaml" in str(inherited)
+
+
+def test_an_error_in_the_defaults_is_reported_once_for_every_region(tmp_path):
+    """18 regions inherit one broken default: one error line, naming how many regions it breaks."""
+    directory = tmp_path / "realm"
+    shutil.copytree(REPO / "realm", directory)
+    (tmp_path / "mappers").mkdir()
+    shutil.copy(REPO / "mappers" / "catalogue.yaml", tmp_path / "mappers")
+    defaults = directory / "national-defaults.yaml"
+    defaults.write_text(defaults.read_text().replace("    pkce: S256", "    pkce: S512", 1))
+    with pytest.raises(ConfigInvalid) as caught:
+        load_config(directory, resolve_secrets=False)
+    [error] = caught.value.errors
+    assert error.file.endswith("national-defaults.yaml") and error.field == "clients[0].pkce"
+    assert len(error.inherited_by) == 18 and "and 15 more" in str(error)
 
 
 def test_secret_from_file_and_masked_repr(files, tmp_path):
@@ -149,7 +267,47 @@ def test_missing_deployment_file(files):
     assert "deployment.yaml" in result.stderr and "missing" in result.stderr
 
 
-def test_shipped_realm_directory_is_valid(files):
-    result = run_cli("validate", str(files.directory), env=files.env)
+def test_region_states_only_what_differs(files):
+    """Grand Est inherits the tablet app, the API, the roles and the broker settings from the defaults."""
+    region = files.load().regions[0]
+    assert {c.clientId: c.type for c in region.clients} == {
+        "smurtab": "public", "smur-backoffice": "confidential", "smur-api": "bearer-only"}
+    backoffice = next(c for c in region.clients if c.clientId == "smur-backoffice")
+    assert backoffice.name == "SMUR back-office"  # from the defaults
+    assert backoffice.redirectUris == ["https://backoffice.grand-est.smur.example/oidc/callback"]  # from the region
+    assert {"medecin", "infirmier", "ambulancier", "interne"} <= {r.name for r in region.roles}
+    assert region.identityProvider.firstLoginPolicy == "deny" and region.identityProvider.alias == "psc"
+    assert "smurtab" not in files.region_file.read_text()
+
+
+def test_region_drops_an_inherited_object(files):
+    """`remove: true` drops an inherited item; a list of plain values is replaced, so `[]` empties it."""
+    text = files.region_file.read_text()
+    files.region_file.write_text(text.replace("clients:\n", "clients:\n  - clientId: smur-api\n    remove: true\n"
+                                              "  - clientId: smurtab\n    audiences: []\n", 1)
+                                 .replace("    secret: ${env:SMUR_BACKOFFICE_SECRET_GRAND_EST}\n",
+                                          "    secret: ${env:SMUR_BACKOFFICE_SECRET_GRAND_EST}\n    audiences: []\n"))
+    region = files.load().regions[0]
+    assert [c.clientId for c in region.clients] == ["smurtab", "smur-backoffice"]
+    assert all(c.audiences == [] for c in region.clients)
+
+
+def test_shipped_realm_directory_is_valid():
+    """All 18 regions (13 metropolitan, 5 overseas), with their secrets given by the environment."""
+    config = load_config(REPO / "realm", env=dict(os.environ) | all_secrets_env(REPO / "realm"))
+    codes = {r.inseeCode for r in config.regions}
+    assert codes == {"01", "02", "03", "04", "06", "11", "24", "27", "28", "32", "44", "52", "53", "75", "76",
+                     "84", "93", "94"}
+    for region in config.regions:
+        assert {c.type for c in region.clients} == {"public", "confidential", "bearer-only"}
+        assert region.identityProvider and region.groups and {"medecin", "infirmier"} <= {r.name for r in region.roles}
+
+
+def test_validate_without_secrets_checks_references_only(recorder):
+    """A CI job without the secrets still checks every file (and never reads a secret)."""
+    result = run_cli("validate", str(REPO / "realm"), "--no-secrets", env={"PATH": os.environ.get("PATH", "")})
     assert result.returncode == 0, result.stderr
-    assert "valid (1 realm(s): t-validate" in result.stdout
+    assert "valid (18 realm(s)" in result.stdout
+    result = run_cli("validate", str(REPO / "realm"), env={"PATH": os.environ.get("PATH", "")})
+    assert result.returncode == 1 and "PSC_CLIENT_SECRET_CORSE is not set" in result.stderr
+    assert len(_error_lines(result.stderr)) == 36  # 18 PSC secrets + 18 back-office secrets, all at once

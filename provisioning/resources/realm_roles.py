@@ -1,0 +1,81 @@
+"""Realm roles, e.g. one per SMUR profession (natural key: role name).
+
+Updates and deletes go through the role's id (`roles-by-id`), never its name,
+so a role renamed by hand meanwhile is not touched by mistake.
+"""
+from __future__ import annotations
+
+from ..config.model import BUILTIN_ROLES, RESERVED_ROLES
+from ..keycloak_api import url
+from .base import Inventory, ResourceType, merged
+from .listing import find_by_key, read_listing
+
+URLS = {
+    "collection": "/admin/realms/{realm}/roles",
+    "item": "/admin/realms/{realm}/roles/{name}",
+    "by_id": "/admin/realms/{realm}/roles-by-id/{id}",
+}
+
+
+def roles_listing(ctx):
+    return read_listing(ctx, "realm roles", url(URLS["collection"], realm=ctx.realm), {"briefRepresentation": "false"})
+
+
+def builtin_roles(realm: str) -> set[str]:
+    return set(BUILTIN_ROLES | RESERVED_ROLES) | {f"default-roles-{realm}"}
+
+
+def role_rep(ctx, name: str) -> dict | None:
+    """A role with its id (needed to map it to a group), read at most once per run."""
+    known = ctx.cache.setdefault("role-reps", {})
+    if known.get(name) is None:
+        known[name] = ctx.api.get(url(URLS["item"], realm=ctx.realm, name=name), allow_404=True,
+                                  realm=ctx.realm, obj=f"realm role '{name}'")
+    return known[name]
+
+
+class RealmRoleResource(ResourceType):
+    kind = "realm-role"
+    depends_on = ("realm",)
+
+    def desired(self, ctx):
+        found = {}
+        for role in ctx.region.roles:
+            rep = {"name": role.name, "composite": False,
+                   "attributes": {k: list(v) for k, v in role.attributes.items()}}
+            if role.description is not None:
+                rep["description"] = role.description
+            found[role.name] = rep
+        return found
+
+    def read(self, ctx, keys):
+        if not ctx.realm_exists:
+            return {}
+        found = find_by_key(roles_listing(ctx), lambda r: r["name"], set(keys), lambda name: role_rep(ctx, name))
+        ctx.cache.setdefault("role-reps", {}).update(found)
+        return found
+
+    def inventory(self, ctx):
+        if not ctx.realm_exists:
+            return Inventory(set())
+        listing = roles_listing(ctx)
+        return Inventory({r["name"] for r in listing.items} - builtin_roles(ctx.realm), listing.complete)
+
+    def create(self, ctx, desired):
+        ctx.api.post(url(URLS["collection"], realm=ctx.realm), desired, realm=ctx.realm,
+                     obj=self.describe(desired["name"]))
+        ctx.cache.setdefault("role-reps", {}).pop(desired["name"], None)  # its id is read when a group needs it
+
+    def update(self, ctx, desired, current):
+        body = merged(current, desired)
+        # Keycloak replaces a role's attribute map: keep the attributes the file does not state.
+        body["attributes"] = {**current.get("attributes", {}), **desired["attributes"]}
+        ctx.api.put(url(URLS["by_id"], realm=ctx.realm, id=current["id"]), body, realm=ctx.realm,
+                    obj=self.describe(desired["name"]))
+
+    def delete(self, ctx, key, current):
+        ctx.api.delete(url(URLS["by_id"], realm=ctx.realm, id=current["id"]), allow_404=True, realm=ctx.realm,
+                       obj=self.describe(key))
+
+    def describe(self, key):
+        return f"realm role '{key}'"
