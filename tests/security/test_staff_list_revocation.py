@@ -12,8 +12,6 @@ from fixtures.realms import run_cli
 from firstlogin.psc_logins import MEDECIN_URGENTISTE, PIN, Professional, assert_refused, psc_login
 from mockpsc.testing import fresh_national_id
 
-# `links` refuses a realm whose user profile lacks its mark (the national defaults do not declare it).
-DECLARE_MARK = ("    - name: idnat\n", "    - name: idnat\n    - name: provisioned_by\n      userCanView: false\n")
 LEFT_MESSAGE = {
     "link-by-rpps": "est géré par la liste du personnel, qui ne le relie plus à Pro Santé Connect",
     "create": "porte déjà votre identifiant ou votre adresse e-mail",
@@ -35,7 +33,7 @@ def links_apply(files, source, *extra: str):
 @pytest.mark.parametrize("policy", ["link-by-rpps", "create"])
 def test_a_leaver_unlinked_by_links_apply_cannot_sign_in_again(policy, policy_realm, keycloak, mock_psc,
                                                                mock_psc_phone, tmp_path):
-    files, kc = policy_realm(policy, DECLARE_MARK)
+    files, kc = policy_realm(policy)
     stays, leaves = (Professional(fresh_national_id(), given, family)
                      for given, family in (("QUENTIN", "AUBERT"), ("ROSE", "LACROIX")))
     for person in (stays, leaves):
@@ -72,7 +70,7 @@ def test_a_leaver_unlinked_by_links_apply_cannot_sign_in_again(policy, policy_re
 
 def test_a_leaver_disabled_by_links_apply_is_refused_by_link_by_rpps(policy_realm, keycloak, mock_psc,
                                                                      mock_psc_phone, tmp_path):
-    files, kc = policy_realm("link-by-rpps", DECLARE_MARK)
+    files, kc = policy_realm("link-by-rpps")
     leaves = Professional(fresh_national_id(), "SIMON", "GAUTIER")
     mock_psc.add_identity(leaves.national_id, leaves.given_name, leaves.family_name,
                           exercices=MEDECIN_URGENTISTE, ecps={"pin": PIN})
