@@ -98,7 +98,7 @@ def run_tool(env: dict, realm: str, source: Path, batch: int, workers: int) -> t
 def run_raw(keycloak, realm: str, ids: list[str], batch: int, workers: int) -> float:
     """The endpoint alone: prepared bodies POSTed with plain requests, same batches and concurrency."""
     api = admin(keycloak)
-    token = api.bearer_header()  # authenticate outside the timing
+    api.bearer_header()  # authenticate outside the timing
     reps = [user_representation(StaffMember(n, "RPPS", f"Prenom{i}", f"NOM{i}", rpps=n[1:],
                                             groups={"/SMUR 67 Strasbourg"}, roles={"medecin"}), "psc")
             for i, n in enumerate(ids)]
@@ -106,7 +106,8 @@ def run_raw(keycloak, realm: str, ids: list[str], batch: int, workers: int) -> f
     endpoint = keycloak.base_url + url(LINK_URLS["partial_import"], realm=realm)
 
     def post(body):
-        response = requests.post(endpoint, json=body, headers=token, timeout=600)
+        # A fresh header per batch: the admin token (60 s) expires during a long import.
+        response = requests.post(endpoint, json=body, headers=api.bearer_header(), timeout=600)
         response.raise_for_status()
 
     start = time.perf_counter()

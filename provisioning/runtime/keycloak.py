@@ -420,7 +420,11 @@ class KeycloakServer:
                     )
                 try:
                     r = session.get(url, timeout=2)
-                    if r.status_code == 200 and r.json().get("status") == "UP":
+                    # The management interface can answer before the main one has failed to bind
+                    # its port: ready means both, so also ask the server itself for a document.
+                    if r.status_code == 200 and r.json().get("status") == "UP" and \
+                            session.get(f"{self.base_url}/realms/master/.well-known/openid-configuration",
+                                        timeout=2).status_code == 200:
                         self.start_seconds = time.monotonic() - started
                         return
                 except (requests.RequestException, ValueError):
