@@ -12,7 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ..keycloak_api import KeycloakAdmin, url
-from .plan import LinksPlan, StaffMember, UserUpdate, desired_attributes, username_of
+from ..resources.users import username_of
+from .plan import LinksPlan, UserUpdate, desired_attributes
+from .staff import StaffMember
 
 URLS = {
     "partial_import": "/admin/realms/{realm}/partialImport",

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..resources.base import FieldChange
+from ..resources.users import username_of
 from .realm_state import MANAGED_BY, MARK_ATTRIBUTE, RealmStaffState, is_managed
 from .staff import StaffList, StaffMember
 
@@ -58,10 +59,6 @@ class LinksPlan:
     @property
     def pending(self) -> int:
         return len(self.creates) + len(self.updates) + len(self.removals)
-
-
-def username_of(national_id: str) -> str:
-    return national_id.lower()  # Keycloak stores usernames lower-cased
 
 
 def desired_attributes(member: StaffMember) -> dict[str, list[str]]:
