@@ -107,3 +107,16 @@ async def authenticated_form(request: Request, endpoint: str) -> tuple[dict[str,
         return oauth_error(error.error, error.description, error.status, error.headers)
     injected = await injected_http_fault(state, endpoint, auth.client.client_id)
     return injected or (fields, auth)
+
+
+async def authenticated_token_form(request: Request, endpoint: str) -> tuple[str, dict[str, str], Authenticated] | Response:
+    """`authenticated_form` for the endpoints about one token (introspection, revocation):
+    also requires the `token` parameter. The token, the fields and the authentication, or the answer."""
+    checked = await authenticated_form(request, endpoint)
+    if isinstance(checked, Response):
+        return checked
+    fields, auth = checked
+    token = fields.get("token")
+    if not token:
+        return oauth_error("invalid_request", "missing parameter: token")
+    return token, fields, auth

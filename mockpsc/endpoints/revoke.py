@@ -5,20 +5,17 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mockpsc.client_auth import authenticated_form
-from mockpsc.httputil import NO_STORE, oauth_error, state_of
+from mockpsc.client_auth import authenticated_token_form
+from mockpsc.httputil import NO_STORE, state_of
 from mockpsc.keys import TokenError
 
 
 async def revoke(request: Request) -> Response:
     state = state_of(request)
-    checked = await authenticated_form(request, "revoke")
+    checked = await authenticated_token_form(request, "revoke")
     if isinstance(checked, Response):
         return checked
-    fields, auth = checked
-    token = fields.get("token")
-    if not token:
-        return oauth_error("invalid_request", "missing parameter: token")
+    token, _, auth = checked
     key = token
     try:
         key = str(state.keys.verify(token).get("jti"))  # an access token is remembered by its jti
