@@ -1,6 +1,6 @@
 """Benchmark: staff links at national scale, side by side in one run.
 
-    .venv/bin/python bench/links_bench.py [--users 100000] [--sample 2000] [--batch 500]
+    .venv/bin/python bench/links_bench.py [--users 100000] [--sample 2000] [--batch 25] [--workers 2]
 
 Starts its own Keycloak (dev-file database) and mock PSC, provisions three empty
 copies of the shipped region, then measures on the same machine, same run:
@@ -35,6 +35,7 @@ from keycloak import KeycloakOpenIDConnection  # noqa: E402
 
 from mockpsc.server import MockPSC  # noqa: E402
 from provisioning.keycloak_api import KeycloakAdmin, PasswordCredentials, url  # noqa: E402
+from provisioning.links.apply import DEFAULT_BATCH, DEFAULT_WORKERS  # noqa: E402
 from provisioning.links.apply import URLS as LINK_URLS  # noqa: E402
 from provisioning.links.apply import user_representation  # noqa: E402
 from provisioning.links.staff import StaffMember  # noqa: E402
@@ -144,8 +145,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--sample", type=int, default=2_000, help="users for the naive loop (extrapolated)")
-    parser.add_argument("--batch", type=int, default=500)
-    parser.add_argument("--workers", type=int, default=2, help="partialImport batches in flight (ours and raw)")
+    parser.add_argument("--batch", type=int, default=DEFAULT_BATCH, help="users per partialImport (ours and raw)")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="requests in flight (ours and raw)")
     parser.add_argument("--heap", default="2g", help="Keycloak's maximum heap")
     args = parser.parse_args()
 

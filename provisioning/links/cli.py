@@ -38,7 +38,8 @@ def read_staff(path: Path, departments: str | None, region_code: str | None, nat
 
 def render(plan: LinksPlan, source: str) -> str:
     lines = [f"staff links for realm {plan.realm} (identity provider '{plan.alias}'), "
-             f"{plan.rows_read} row(s) read from {source}, {plan.state.requests} read request(s)"]
+             f"{plan.rows_read} row(s) read from {source}, {plan.state.requests} read request(s) "
+             f"({plan.state.read_by})"]
 
     def section(symbol, title, items, describe):
         if not items:
@@ -89,7 +90,8 @@ def _options(func):
         click.option("--alias", default="psc", show_default=True, help="the PSC identity provider alias"),
         click.option("--disable-leavers", is_flag=True, help="also disable the accounts of people who left"),
         click.option("--verify-links", is_flag=True,
-                     help="read every linked account's link (slower), not only those made by hand"),
+                     help="stock users API only: read every linked account's link (slower), not only those made by "
+                          "hand (the staff-state endpoint always reads them all)"),
         click.option("--sandbox-ids", is_flag=True, help="accept ANS EDIT sandbox ids (no prefix, no Luhn)"),
     ]
     for option in reversed(options):
@@ -120,6 +122,9 @@ def _plan(realm, source, departments, region_code, national_ids, alias, disable_
     except KeycloakError as exc:
         click.secho(str(exc), fg="red", err=True)
         sys.exit(EXIT_ERROR)
+    if state.fallback_reason:
+        click.secho(f"warning: realm '{realm}': reading staff through the stock users API, slow for large realms "
+                    f"(about 10 ms per user): {state.fallback_reason}", fg="yellow", err=True)
     return api, build_links_plan(staff, state, disable_leavers=disable_leavers)
 
 
@@ -147,8 +152,8 @@ def plan_command(realm, source, departments, region_code, national_ids, alias, d
 @links.command("apply")
 @_options
 @click.option("--skip-conflicts", is_flag=True, help="apply the other rows and leave conflicting ones alone")
-@click.option("--batch-size", default=DEFAULT_BATCH, show_default=True, help="users per partialImport request")
-@click.option("--workers", default=DEFAULT_WORKERS, show_default=True, help="partialImport batches in flight")
+@click.option("--batch-size", default=DEFAULT_BATCH, show_default=True, help="users per partialImport request (Keycloak's cost per user grows with the batch)")
+@click.option("--workers", default=DEFAULT_WORKERS, show_default=True, help="requests in flight (batches, then updates)")
 @click.option("--yes", "-y", is_flag=True, help="do not ask for confirmation on a terminal")
 def apply_command(realm, source, departments, region_code, national_ids, alias, disable_leavers, verify_links,
                   sandbox_ids, skip_conflicts, batch_size, workers, yes, **target):

@@ -1,18 +1,26 @@
-"""What the realm holds for staff, read in bulk: a few paginated listings, not one call per person.
+"""What the realm holds for staff, read in bulk, never one call per person.
 
-- every user with its attributes (`users?briefRepresentation=false`, pages of 1000);
-- which users are linked to the PSC identity provider (`users?idpAlias=psc`);
-- realm roles and groups, and the members of those the staff list mentions.
+Two ways, the first preferred:
 
-A user created by this tool carries `provisioned_by=smur-iam-links` and was
-linked with its username as PSC user id, so its link is trusted; the links of
-other linked users are read one by one (they are few: hand-made accounts).
+- **the staff-state endpoint** of our Keycloak extension
+  (`GET /admin/realms/{realm}/smur-staff-state/users`): every local user with the
+  attributes we manage, its PSC link, group paths and realm roles, in one answer
+  (100,000 users: about 5 s on the embedded H2 database);
+- **the stock admin API**, when the extension is not installed or the realm has a
+  user federation provider: every user with its attributes
+  (`users?briefRepresentation=false`, pages of 1000), the users linked to PSC
+  (`users?idpAlias=psc`), and the members of the groups and roles the staff list
+  mentions. Measured at 100,000 users: 1.5 to 27 ms per user and listing, which
+  is why the endpoint exists. A user created by this tool carries
+  `provisioned_by=smur-iam-links` and was linked with its username as PSC user
+  id, so on this path its link is trusted; the links of other linked users are
+  read one by one (they are few: hand-made accounts).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..keycloak_api import KeycloakAdmin, url
+from ..keycloak_api import KeycloakAdmin, KeycloakError, url
 
 PAGE = 1000
 MANAGED_BY = "smur-iam-links"
@@ -29,7 +37,9 @@ URLS = {
     "group_members": "/admin/realms/{realm}/groups/{id}/members",
     "profile": "/admin/realms/{realm}/users/profile",
     "idp": "/admin/realms/{realm}/identity-provider/instances/{alias}",
+    "staff_state": "/admin/realms/{realm}/smur-staff-state/users",
 }
+READ_BY_ENDPOINT, READ_BY_USERS_API = "staff-state endpoint", "stock users API"
 
 
 class LinksPreconditionError(Exception):
@@ -63,6 +73,8 @@ class RealmStaffState:
     group_members: dict[str, set[str]] = field(default_factory=dict)  # path -> user ids
     role_members: dict[str, set[str]] = field(default_factory=dict)  # role -> user ids
     requests: int = 0
+    read_by: str = READ_BY_ENDPOINT
+    fallback_reason: str | None = None  # why the stock users API was used
 
 
 def _group_paths(api, realm, groups, found):
@@ -75,7 +87,8 @@ def _group_paths(api, realm, groups, found):
 
 
 def read_realm_state(api: KeycloakAdmin, realm: str, alias: str, groups: set[str], roles: set[str],
-                     verify_all_links: bool = False) -> RealmStaffState:
+                     verify_all_links: bool = False, use_endpoint: bool = True) -> RealmStaffState:
+    """Read the realm's staff; ``use_endpoint=False`` forces the stock users API (tests compare both)."""
     before = sum(api.requests.values())
     if api.get(url(URLS["idp"], realm=realm, alias=alias), allow_404=True, realm=realm,
                obj=f"identity provider '{alias}'") is None:
@@ -89,10 +102,65 @@ def read_realm_state(api: KeycloakAdmin, realm: str, alias: str, groups: set[str
             "them. Declare them in the region's userProfile and run `smur-iam apply` first")
 
     state = RealmStaffState(realm, alias)
+    state.role_ids = {r["name"]: r["id"] for r in api.get(url(URLS["roles"], realm=realm), params={"max": -1},
+                                                          realm=realm, obj="realm roles")}
+    _group_paths(api, realm, paged(api, url(URLS["groups"], realm=realm), realm, "groups",
+                                   {"briefRepresentation": "true"}), state.group_ids)
+    records, state.fallback_reason = _read_staff_state(api, realm, alias) if use_endpoint else (None, None)
+    if records is not None:
+        _fill_from_records(state, records, groups, roles)
+    else:
+        state.read_by = READ_BY_USERS_API
+        _fill_from_users_api(api, state, groups, roles, verify_all_links)
+    state.requests = sum(api.requests.values()) - before
+    return state
+
+
+def _read_staff_state(api: KeycloakAdmin, realm: str, alias: str) -> tuple[list[dict] | None, str | None]:
+    """Every user from the extension's endpoint, or (None, why) when it cannot answer for this realm."""
+    try:
+        answer = api.get(url(URLS["staff_state"], realm=realm),
+                         params={"idp": alias, "attribute": list(NEEDED_ATTRIBUTES)},
+                         allow_404=True, realm=realm, obj="staff state")
+    except KeycloakError as exc:
+        if exc.status == 409:  # a user federation provider: its users are not all local
+            return None, str(exc)
+        raise
+    if answer is None:
+        return None, "the smur-iam Keycloak extension (staff-state endpoint) is not installed"
+    return answer["users"], None
+
+
+def _fill_from_records(state: RealmStaffState, records: list[dict], groups: set[str], roles: set[str]) -> None:
+    state.group_members = {path: set() for path in groups if path in state.group_ids}
+    state.role_members = {role: set() for role in roles if role in state.role_ids}
+    for record in records:
+        user_id = record["id"]
+        user = {key: record[key] for key in ("id", "username", "enabled", "firstName", "lastName", "email",
+                                             "attributes") if key in record}
+        _index_user(state, user)
+        if record.get("link") is not None:
+            state.linked_user_ids.add(user_id)
+            state.link_of[user_id] = record["link"]
+        for path in record.get("groups", ()):
+            if path in state.group_members:
+                state.group_members[path].add(user_id)
+        for role in record.get("realmRoles", ()):
+            if role in state.role_members:
+                state.role_members[role].add(user_id)
+
+
+def _index_user(state: RealmStaffState, user: dict) -> None:
+    state.users_by_username[user["username"]] = user
+    for idnat in user.get("attributes", {}).get("idnat", []):
+        state.users_by_idnat.setdefault(idnat, []).append(user)
+
+
+def _fill_from_users_api(api: KeycloakAdmin, state: RealmStaffState, groups: set[str], roles: set[str],
+                         verify_all_links: bool) -> None:
+    realm, alias = state.realm, state.alias
     for user in paged(api, url(URLS["users"], realm=realm), realm, "users", {"briefRepresentation": "false"}):
-        state.users_by_username[user["username"]] = user
-        for idnat in user.get("attributes", {}).get("idnat", []):
-            state.users_by_idnat.setdefault(idnat, []).append(user)
+        _index_user(state, user)
     linked = paged(api, url(URLS["users"], realm=realm), realm, "users",
                    {"idpAlias": alias, "briefRepresentation": "true"})
     state.linked_user_ids = {u["id"] for u in linked}
@@ -105,11 +173,6 @@ def read_realm_state(api: KeycloakAdmin, realm: str, alias: str, groups: set[str
         for link in api.get(url(URLS["user_links"], realm=realm, id=user_id), realm=realm, obj="user links"):
             if link["identityProvider"] == alias:
                 state.link_of[user_id] = link["userId"]
-
-    state.role_ids = {r["name"]: r["id"] for r in api.get(url(URLS["roles"], realm=realm), params={"max": -1},
-                                                          realm=realm, obj="realm roles")}
-    _group_paths(api, realm, paged(api, url(URLS["groups"], realm=realm), realm, "groups",
-                                   {"briefRepresentation": "true"}), state.group_ids)
     for path in groups:
         if path in state.group_ids:
             members = paged(api, url(URLS["group_members"], realm=realm, id=state.group_ids[path]), realm,
@@ -120,5 +183,3 @@ def read_realm_state(api: KeycloakAdmin, realm: str, alias: str, groups: set[str
             members = paged(api, url(URLS["role_users"], realm=realm, role=role), realm, f"role '{role}'",
                             {"briefRepresentation": "true"})
             state.role_members[role] = {m["id"] for m in members}
-    state.requests = sum(api.requests.values()) - before
-    return state

@@ -1,0 +1,120 @@
+package fr.smuriam.links;
+
+import jakarta.persistence.EntityManager;
+import org.keycloak.models.GroupModel;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.RoleModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Reads the staff state of a realm with five projection queries on Keycloak's own tables (users,
+ * chosen attributes, links to one provider, group memberships, role mappings) instead of one
+ * model lookup per user: the admin REST API costs 1.5 to 27 ms per user at 100,000 users, these
+ * queries microseconds. Projections return plain values, so nothing is loaded into (or
+ * dirty-checked by) the persistence context.
+ *
+ * <p>Only the user query filters on the realm. The others select by attribute name, provider alias
+ * or nothing, and keep the rows whose user was read: joining each row back to the user table made
+ * the embedded H2 database 2.5 times slower (6.3 s instead of 2.5 s for 300,000 attributes), and
+ * SMUR staff are a small part of any server.
+ */
+public final class StaffStateReader {
+    private final EntityManager em;
+    private final RealmModel realm;
+    private final Map<String, Optional<String>> groupPaths = new HashMap<>();
+    private final Map<String, Optional<String>> realmRoleNames = new HashMap<>();
+    private final Map<String, Long> millis = new LinkedHashMap<>();
+
+    public StaffStateReader(EntityManager em, RealmModel realm) {
+        this.em = em;
+        this.realm = realm;
+    }
+
+    public Collection<StaffRecord> read(String alias, Set<String> attributeNames) {
+        Map<String, StaffRecord> users = new LinkedHashMap<>();
+        // Service accounts are clients, not staff: left out, as the admin users listing does.
+        timed("users", "select u.id, u.username, u.enabled, u.firstName, u.lastName, u.email from UserEntity u "
+                        + "where u.realmId = :realm and u.serviceAccountClientLink is null order by u.username",
+                Map.of("realm", realm.getId()),
+                row -> users.put((String) row[0], new StaffRecord((String) row[0], (String) row[1],
+                        (Boolean) row[2], (String) row[3], (String) row[4], (String) row[5])));
+        if (!attributeNames.isEmpty()) {
+            // Values over 255 characters are kept in the long-value column.
+            timed("attributes", "select a.user.id, a.name, a.value, a.longValue from UserAttributeEntity a "
+                            + "where a.name in :names", Map.of("names", attributeNames),
+                    row -> ifRead(users, row, user -> user.attributes
+                            .computeIfAbsent((String) row[1], k -> new ArrayList<>())
+                            .add(row[3] != null ? (String) row[3] : (String) row[2])));
+        }
+        timed("links", "select f.user.id, f.userId from FederatedIdentityEntity f "
+                        + "where f.realmId = :realm and f.identityProvider = :alias",
+                Map.of("realm", realm.getId(), "alias", alias),
+                row -> ifRead(users, row, user -> user.link = (String) row[1]));
+        timed("groups", "select m.user.id, m.groupId from UserGroupMembershipEntity m", Map.of(),
+                row -> ifRead(users, row, user -> groupPath((String) row[1]).ifPresent(user.groups::add)));
+        timed("roles", "select r.user.id, r.roleId from UserRoleMappingEntity r", Map.of(),
+                row -> ifRead(users, row, user -> realmRoleName((String) row[1]).ifPresent(user.roles::add)));
+        for (StaffRecord user : users.values()) {
+            user.attributes.values().forEach(values -> values.sort(null)); // stable answers
+        }
+        return users.values();
+    }
+
+    /** Milliseconds spent per query of the last {@link #read}, for the server log. */
+    public Map<String, Long> millis() {
+        return millis;
+    }
+
+    private void timed(String step, String jpql, Map<String, Object> parameters, Consumer<Object[]> onRow) {
+        long start = System.nanoTime();
+        var query = em.createQuery(jpql, Object[].class);
+        parameters.forEach(query::setParameter);
+        query.getResultStream().forEach(onRow);
+        millis.put(step, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private static void ifRead(Map<String, StaffRecord> users, Object[] row, Consumer<StaffRecord> action) {
+        StaffRecord user = users.get((String) row[0]);
+        if (user != null) {
+            action.accept(user);
+        }
+    }
+
+    private Optional<String> groupPath(String groupId) {
+        return groupPaths.computeIfAbsent(groupId, id -> {
+            GroupModel group = realm.getGroupById(id);
+            return group == null ? Optional.empty() : Optional.of(KeycloakModelUtils.buildGroupPath(group));
+        });
+    }
+
+    /** Direct realm roles only; client roles are not the staff tool's business. */
+    private Optional<String> realmRoleName(String roleId) {
+        return realmRoleNames.computeIfAbsent(roleId, id -> {
+            RoleModel role = realm.getRoleById(id);
+            return role == null || role.isClientRole() ? Optional.empty() : Optional.of(role.getName());
+        });
+    }
+
+    /** Attribute names from repeated and/or comma-separated query parameters. */
+    static List<String> parseNames(List<String> requested) {
+        List<String> names = new ArrayList<>();
+        for (String value : requested == null ? List.<String>of() : requested) {
+            for (String name : value.split(",")) {
+                if (!name.isBlank()) {
+                    names.add(name.trim());
+                }
+            }
+        }
+        return names;
+    }
+}

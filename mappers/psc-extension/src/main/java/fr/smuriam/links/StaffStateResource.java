@@ -1,0 +1,98 @@
+package fr.smuriam.links;
+
+import jakarta.persistence.EntityManager;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import org.jboss.logging.Logger;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.provider.Provider;
+import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
+
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code GET /admin/realms/{realm}/smur-staff-state/users?idp=psc&attribute=idnat&attribute=rpps}: every
+ * local user of the realm with the named attributes, its link to {@code idp}, group paths and realm
+ * roles, in one answer. Read-only; the caller needs the {@code view-users} right on the realm.
+ */
+public class StaffStateResource {
+    private static final Logger LOG = Logger.getLogger(StaffStateResource.class);
+    static final int MAX_ATTRIBUTE_NAMES = 20;
+    // The provider type of user federation components (the interface lives in keycloak-model-storage).
+    static final String USER_STORAGE_PROVIDER_TYPE = "org.keycloak.storage.UserStorageProvider";
+
+    private final KeycloakSession session;
+    private final RealmModel realm;
+    private final AdminPermissionEvaluator auth;
+
+    public StaffStateResource(KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth) {
+        this.session = session;
+        this.realm = realm;
+        this.auth = auth;
+    }
+
+    // A sub-path, not the extension's root: a bare /{extension} GET is shadowed by the realm
+    // resource's own one-segment methods (405).
+    @GET
+    @Path("users")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response get(@QueryParam("idp") String alias, @QueryParam("attribute") List<String> attribute) {
+        auth.users().requireView();
+        if (alias == null || alias.isBlank()) {
+            return problem(Response.Status.BAD_REQUEST, "query parameter 'idp' (identity provider alias) is required");
+        }
+        if (session.identityProviders().getByAlias(alias) == null) {
+            return problem(Response.Status.NOT_FOUND,
+                    "realm '" + realm.getName() + "' has no identity provider '" + alias + "'");
+        }
+        List<String> names = StaffStateReader.parseNames(attribute);
+        if (names.size() > MAX_ATTRIBUTE_NAMES) {
+            return problem(Response.Status.BAD_REQUEST, "at most " + MAX_ATTRIBUTE_NAMES + " attribute names");
+        }
+        // Users of an LDAP/Kerberos/custom user store are not all in the local tables: a partial
+        // answer would make the staff tool create duplicates, so refuse instead.
+        if (realm.getComponentsStream(realm.getId(), USER_STORAGE_PROVIDER_TYPE).findAny().isPresent()) {
+            return problem(Response.Status.CONFLICT, "realm '" + realm.getName()
+                    + "' has a user federation provider; its users are not all stored locally, "
+                    + "read them through the users API instead");
+        }
+        long start = System.nanoTime();
+        StaffStateReader reader = new StaffStateReader(entityManager(session), realm);
+        Collection<StaffRecord> users = reader.read(alias, new LinkedHashSet<>(names));
+        LOG.infof("staff state of realm %s read for %s: %d users in %d ms %s", realm.getName(),
+                auth.adminAuth().getUser().getUsername(), users.size(), (System.nanoTime() - start) / 1_000_000,
+                reader.millis());
+        StreamingOutput body = out -> StaffStateWriter.write(out, realm.getName(), alias, users);
+        return Response.ok(body, MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
+    /**
+     * Keycloak's JPA connection provider, found by name: its artifact (keycloak-model-jpa) cannot be
+     * resolved from Maven Central on its own (its parent POM is not published), and the server
+     * always ships it.
+     */
+    static EntityManager entityManager(KeycloakSession session) {
+        try {
+            Class<? extends Provider> type = Class.forName("org.keycloak.connections.jpa.JpaConnectionProvider")
+                    .asSubclass(Provider.class);
+            Object provider = session.getProvider(type);
+            return (EntityManager) type.getMethod("getEntityManager").invoke(provider);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("this Keycloak has no JPA store; the staff state cannot be read", e);
+        }
+    }
+
+    private static Response problem(Response.Status status, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(Map.of("error", status.getReasonPhrase(), "error_description", message)).build();
+    }
+}
