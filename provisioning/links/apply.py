@@ -13,9 +13,10 @@ attributes, a PSC link, a group and a role: 25 per batch 1,060 users/s,
 about 1,500 users/s).
 
 Updates and removals (a re-sync: a few percent of the staff) are one user each,
-`workers` at a time; each reads the user's full representation first, because
-Keycloak replaces the whole attribute map on update and the PSC mapper keeps
-attributes of its own there.
+`workers` at a time. A PUT names only the fields that changed: Keycloak keeps
+what it leaves out. When our attributes change, the user's current
+representation is read first, because Keycloak replaces the whole attribute map
+and the PSC mapper keeps attributes of its own there.
 """
 from __future__ import annotations
 
@@ -98,13 +99,15 @@ def _apply_update(api: KeycloakAdmin, plan: LinksPlan, update: UserUpdate) -> No
     realm, user = plan.realm, update.user
     obj = f"user '{user['username']}'"
     if update.fields or update.adopt:
-        current = _current_user(api, realm, user, obj)
-        body = {**current, "firstName": update.member.first_name, "lastName": update.member.last_name,
-                "enabled": True,
-                # Keycloak replaces the attribute map: keep the attributes we do not manage.
-                "attributes": {**current.get("attributes", {}), **desired_attributes(update.member)}}
+        # Keycloak keeps what a PUT leaves out (attributes, email), so a change of names is one request.
+        body = {"firstName": update.member.first_name, "lastName": update.member.last_name, "enabled": True}
         if update.member.email is not None:
             body["email"] = update.member.email
+        if update.adopt or any(change.path.startswith("attributes.") for change in update.fields):
+            # ...but it replaces the whole attribute map: merge ours into the user's current one.
+            current = _current_user(api, realm, user, obj)
+            body = {**current, **body,
+                    "attributes": {**current.get("attributes", {}), **desired_attributes(update.member)}}
         api.put(url(URLS["user"], realm=realm, id=user["id"]), body, realm=realm, obj=obj)
     if update.add_link:
         national_id = update.member.national_id
@@ -131,8 +134,7 @@ def _apply_removal(api: KeycloakAdmin, plan: LinksPlan, removal: LinkRemoval) ->
     if removal.unlink:
         api.delete(url(URLS["link"], realm=realm, id=user["id"], alias=plan.alias), realm=realm, obj=obj)
     if removal.disable:
-        body = _current_user(api, realm, user, obj) | {"enabled": False}
-        api.put(url(URLS["user"], realm=realm, id=user["id"]), body, realm=realm, obj=obj)
+        api.put(url(URLS["user"], realm=realm, id=user["id"]), {"enabled": False}, realm=realm, obj=obj)
 
 
 def _one_by_one(work: Callable[[object], None], items: list, workers: int,

@@ -10,7 +10,6 @@ Columns (header on line 1, by name, `,` or `;` separated, UTF-8 with or without 
 from __future__ import annotations
 
 import csv
-import io
 import re
 from pathlib import Path
 
@@ -33,12 +32,32 @@ def group_path(name: str) -> str:
 def read_csv(path: Path, *, sandbox: bool = False) -> StaffList:
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return _read_csv(path, name, sandbox)
+    except UnicodeDecodeError:
+        raise SourceFormatError(_where_not_utf8(path, name)) from None
+
+
+def _where_not_utf8(path: Path, name: str) -> str:
+    """The line and byte of the first invalid UTF-8 sequence (the streamed decoder only knows its chunk)."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SourceFormatError(f"{name}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+        line = data.count(b"\n", 0, exc.start) + 1
+        return f"{name}:{line}: not UTF-8 ({exc.reason} at byte {exc.start})"
+    return f"{name}: not UTF-8"
+
+
+def _read_csv(path: Path, name: str, sandbox: bool) -> StaffList:
+    handle = path.open(encoding="utf-8-sig", newline="")  # streamed: a national list is tens of MB
+    with handle:
+        first_line = handle.readline()
+        handle.seek(0)
+        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+        return _read_rows(csv.DictReader(handle, delimiter=delimiter), name, sandbox)
+
+
+def _read_rows(reader: csv.DictReader, name: str, sandbox: bool) -> StaffList:
     header = [h.strip() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
     unknown = [h for h in header if h not in KNOWN]
@@ -52,6 +71,20 @@ def read_csv(path: Path, *, sandbox: bool = False) -> StaffList:
         if unknown:
             parts.append(f"unknown column(s): {', '.join(unknown)} (expected: {', '.join(sorted(KNOWN))})")
         raise SourceFormatError(f"{name}:1: " + "; ".join(parts))
+
+    shared: dict[tuple[str, str], frozenset[str]] = {}  # one set per distinct group or role text
+
+    def groups_of(text: str) -> frozenset[str]:
+        key = ("group", text)
+        if key not in shared:
+            shared[key] = frozenset({group_path(text)}) if text else frozenset()
+        return shared[key]
+
+    def roles_of(text: str) -> frozenset[str]:
+        key = ("roles", text)
+        if key not in shared:
+            shared[key] = frozenset(r for r in re.split(r"[|\s]+", text) if r)
+        return shared[key]
 
     builder = StaffListBuilder(sandbox)
     for row in reader:
@@ -81,8 +114,7 @@ def read_csv(path: Path, *, sandbox: bool = False) -> StaffList:
         member = StaffMember(
             national_id=national_id.value, national_id_type=national_id.type, rpps=national_id.rpps,
             first_name=row["first_name"], last_name=row["last_name"], email=email,
-            groups={group_path(row["group"])} if row.get("group") else set(),
-            roles={r for r in re.split(r"[|\s]+", row.get("roles", "")) if r},
+            groups=groups_of(row.get("group", "")), roles=roles_of(row.get("roles", "")),
             sources=[ref],
         )
         builder.add(ref, member, merge_repeats=False)

@@ -92,6 +92,6 @@ def read_directory(path: Path, *, departments: Iterable[str] | None = None,
             continue
         member = StaffMember(
             national_id=national_id.value, national_id_type=national_id.type, rpps=national_id.rpps,
-            first_name=first, last_name=last, roles=roles, sources=[ref])
+            first_name=first, last_name=last, roles=frozenset(roles), sources=[ref])
         builder.add(ref, member, merge_repeats=True)
     return builder.result

@@ -136,9 +136,7 @@ def _fill_from_records(state: RealmStaffState, records: list[dict], groups: set[
     state.role_members = {role: set() for role in roles if role in state.role_ids}
     for record in records:
         user_id = record["id"]
-        user = {key: record[key] for key in ("id", "username", "enabled", "firstName", "lastName", "email",
-                                             "attributes") if key in record}
-        _index_user(state, user)
+        _index_user(state, record)  # a record is a user representation with a few more keys
         if record.get("link") is not None:
             state.linked_user_ids.add(user_id)
             state.link_of[user_id] = record["link"]

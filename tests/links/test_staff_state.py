@@ -130,12 +130,14 @@ def test_resync_keeps_the_attributes_it_does_not_manage(staff_realm, tmp_path, o
     user_id = kc.get_user_id(rows[0]["national_id"])
     user = kc.get_user(user_id)
     # What the PSC mapper writes at login: the staff tool must leave it alone.
-    kc.update_user(user_id, {"attributes": user["attributes"] | {"profession_codes": ["10"],
-                                                                   "structure_ids": ["1670000000"]}})
+    kc.update_user(user_id, {"email": "prenom0.nom0@chu.example",
+                             "attributes": user["attributes"] | {"profession_codes": ["10"],
+                                                                 "structure_ids": ["1670000000"]}})
     rows[0]["last_name"] = "NOUVEAU-NOM"
     result = links(staff_realm, "apply", write_csv(tmp_path / "staff-v2.csv", rows))
     assert result.returncode == 0, result.stderr
     after = kc.get_user(user_id)
     assert after["lastName"] == "NOUVEAU-NOM"
+    assert after["email"] == "prenom0.nom0@chu.example"  # the list states no email: not ours to change
     assert after["attributes"]["profession_codes"] == ["10"]
     assert after["attributes"]["structure_ids"] == ["1670000000"]
