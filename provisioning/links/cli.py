@@ -1,19 +1,21 @@
 """`smur-iam links plan|apply`: staff lists → accounts linked to PSC, for one region realm."""
 from __future__ import annotations
 
+import gc
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from ..keycloak_api import KeycloakError, KeycloakUnavailable
-from .apply import DEFAULT_BATCH, DEFAULT_WORKERS, apply_links_plan
+from .apply import DEFAULT_BATCH, DEFAULT_UPDATE_WORKERS, DEFAULT_WORKERS, apply_links_plan
 from .csv_source import SourceFormatError, read_csv
 from .departments import departments_of
 from .directory_source import NATIONAL_ID, read_directory
 from .plan import LinksPlan, build_links_plan
-from .realm_state import LinksPreconditionError, read_realm_state
+from .realm_state import LinksPreconditionError, StaffRecordsPrefetch, read_realm_state
 
 EXIT_ERROR, EXIT_PENDING, EXIT_UNREACHABLE = 1, 2, 3
 SHOWN = 20
@@ -99,20 +101,43 @@ def _options(func):
     return target_options(func)
 
 
+@contextmanager
+def cyclic_gc_paused():
+    """Reading a national staff list and realm builds millions of small acyclic objects; Python's
+    cyclic collector would walk them again and again as they pile up (parsing the 31 MB state of
+    100,000 users: 0.9-1.5 s with it, 0.24 s without). Reference counting still frees everything."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _plan(realm, source, departments, region_code, national_ids, alias, disable_leavers, verify_links,
           sandbox_ids, target):
+    with cyclic_gc_paused():
+        return _read_and_plan(realm, source, departments, region_code, national_ids, alias, disable_leavers,
+                              verify_links, sandbox_ids, target)
+
+
+def _read_and_plan(realm, source, departments, region_code, national_ids, alias, disable_leavers, verify_links,
+                   sandbox_ids, target):
     from ..cli import _admin
 
+    api = _admin(**target)
+    prefetch = StaffRecordsPrefetch(api, realm, alias)  # Keycloak works while the file is read
     try:
         staff = read_staff(Path(source), departments, region_code, national_ids, sandbox_ids)
     except (SourceFormatError, ValueError) as exc:
         click.secho(str(exc), fg="red", err=True)
         sys.exit(EXIT_ERROR)
-    api = _admin(**target)
     groups = set().union(*(m.groups for m in staff.members.values())) if staff.members else set()
     roles = set().union(*(m.roles for m in staff.members.values())) if staff.members else set()
     try:
-        state = read_realm_state(api, realm, alias, groups, roles, verify_all_links=verify_links)
+        state = read_realm_state(api, realm, alias, groups, roles, verify_all_links=verify_links,
+                                 prefetched=prefetch)
     except LinksPreconditionError as exc:
         click.secho(str(exc), fg="red", err=True)
         sys.exit(EXIT_ERROR)
@@ -153,10 +178,12 @@ def plan_command(realm, source, departments, region_code, national_ids, alias, d
 @_options
 @click.option("--skip-conflicts", is_flag=True, help="apply the other rows and leave conflicting ones alone")
 @click.option("--batch-size", default=DEFAULT_BATCH, show_default=True, help="users per partialImport request (Keycloak's cost per user grows with the batch)")
-@click.option("--workers", default=DEFAULT_WORKERS, show_default=True, help="requests in flight (batches, then updates)")
+@click.option("--workers", default=DEFAULT_WORKERS, show_default=True, help="partialImport batches in flight")
+@click.option("--update-workers", default=DEFAULT_UPDATE_WORKERS, show_default=True,
+              help="one-user updates and unlinks in flight")
 @click.option("--yes", "-y", is_flag=True, help="do not ask for confirmation on a terminal")
 def apply_command(realm, source, departments, region_code, national_ids, alias, disable_leavers, verify_links,
-                  sandbox_ids, skip_conflicts, batch_size, workers, yes, **target):
+                  sandbox_ids, skip_conflicts, batch_size, workers, update_workers, yes, **target):
     """Create, update and unlink accounts as the plan shows; refused while rows conflict."""
     api, plan = _plan(realm, source, departments, region_code, national_ids, alias, disable_leavers,
                       verify_links, sandbox_ids, target)
@@ -172,7 +199,8 @@ def apply_command(realm, source, departments, region_code, national_ids, alias, 
         click.confirm("Apply these changes?", abort=True)
     try:
         with click.progressbar(length=plan.pending, label="applying", file=sys.stderr) as bar:
-            result = apply_links_plan(api, plan, batch=batch_size, workers=workers, progress=bar.update)
+            result = apply_links_plan(api, plan, batch=batch_size, workers=workers, progress=bar.update,
+                                      update_workers=update_workers)
     except KeycloakUnavailable as exc:
         click.secho(str(exc), fg="red", err=True)
         sys.exit(EXIT_UNREACHABLE)

@@ -2,9 +2,11 @@ package fr.smuriam.links;
 
 import jakarta.persistence.EntityManager;
 import org.keycloak.models.GroupModel;
+import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.RoleModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.provider.Provider;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -30,45 +32,40 @@ import java.util.function.Consumer;
  * the whole server's rows, and SMUR staff are a small server.
  */
 public final class StaffStateReader {
-    private final EntityManager em;
+    private final KeycloakSession session;
     private final RealmModel realm;
     private final Map<String, Optional<String>> groupPaths = new HashMap<>();
     private final Map<String, Optional<String>> realmRoleNames = new HashMap<>();
     private final Map<String, Long> millis = new LinkedHashMap<>();
 
-    public StaffStateReader(EntityManager em, RealmModel realm) {
-        this.em = em;
+    public StaffStateReader(KeycloakSession session, RealmModel realm) {
+        this.session = session;
         this.realm = realm;
     }
 
     public Collection<StaffRecord> read(String alias, Set<String> attributeNames) {
-        Map<String, StaffRecord> users = new LinkedHashMap<>();
+        Map<String, StaffRecord> users = new HashMap<>();
+        EntityManager em = entityManager(session);
         // Service accounts are clients, not staff: left out, as the admin users listing does.
-        timed("users", "select u.id, u.username, u.enabled, u.firstName, u.lastName, u.email from UserEntity u "
-                        + "where u.realmId = :realm and u.serviceAccountClientLink is null order by u.username",
+        timed(em, "users", "select u.id, u.username, u.enabled, u.firstName, u.lastName, u.email from UserEntity u "
+                        + "where u.realmId = :realm and u.serviceAccountClientLink is null",
                 Map.of("realm", realm.getId()),
                 row -> users.put((String) row[0], new StaffRecord((String) row[0], (String) row[1],
                         (Boolean) row[2], (String) row[3], (String) row[4], (String) row[5])));
+        // The attribute scan would be worth running beside the others, but a second session cannot
+        // be opened from a worker thread here (Quarkus: no request context outside the request).
         if (!attributeNames.isEmpty()) {
-            // Values over 255 characters are kept in the long-value column.
-            timed("attributes", "select a.user.id, a.name, a.value, a.longValue from UserAttributeEntity a",
-                    Map.of(), row -> {
-                        if (attributeNames.contains((String) row[1])) {
-                            ifRead(users, row, user -> user.attributes
-                                    .computeIfAbsent((String) row[1], k -> new ArrayList<>())
-                                    .add(row[3] != null ? (String) row[3] : (String) row[2]));
-                        }
-                    });
+            readAttributes(em, users, attributeNames);
         }
-        timed("links", "select f.user.id, f.userId, f.identityProvider from FederatedIdentityEntity f", Map.of(),
+        timed(em, "links", "select f.user.id, f.userId, f.identityProvider from FederatedIdentityEntity f", Map.of(),
                 row -> {
                     if (alias.equals(row[2])) {
                         ifRead(users, row, user -> user.link = (String) row[1]);
                     }
                 });
-        timed("groups", "select m.user.id, m.groupId from UserGroupMembershipEntity m", Map.of(),
+        timed(em, "groups", "select m.user.id, m.groupId from UserGroupMembershipEntity m", Map.of(),
                 row -> ifRead(users, row, user -> groupPath((String) row[1]).ifPresent(user.groups::add)));
-        timed("roles", "select r.user.id, r.roleId from UserRoleMappingEntity r", Map.of(),
+        timed(em, "roles", "select r.user.id, r.roleId from UserRoleMappingEntity r", Map.of(),
                 row -> ifRead(users, row, user -> realmRoleName((String) row[1]).ifPresent(user.roles::add)));
         for (StaffRecord user : users.values()) {
             user.attributes.values().forEach(values -> values.sort(null)); // stable answers
@@ -81,7 +78,35 @@ public final class StaffStateReader {
         return millis;
     }
 
-    private void timed(String step, String jpql, Map<String, Object> parameters, Consumer<Object[]> onRow) {
+    private void readAttributes(EntityManager em, Map<String, StaffRecord> users, Set<String> names) {
+        // Values over 255 characters are kept in the long-value column.
+        timed(em, "attributes", "select a.user.id, a.name, a.value, a.longValue from UserAttributeEntity a",
+                Map.of(), row -> {
+                    if (names.contains((String) row[1])) {
+                        ifRead(users, row, user -> user.attributes
+                                .computeIfAbsent((String) row[1], k -> new ArrayList<>())
+                                .add(row[3] != null ? (String) row[3] : (String) row[2]));
+                    }
+                });
+    }
+
+    /**
+     * Keycloak's JPA connection provider, found by name: its artifact (keycloak-model-jpa) cannot be
+     * resolved from Maven Central on its own (its parent POM is not published), and the server
+     * always ships it.
+     */
+    static EntityManager entityManager(KeycloakSession session) {
+        try {
+            Class<? extends Provider> type = Class.forName("org.keycloak.connections.jpa.JpaConnectionProvider")
+                    .asSubclass(Provider.class);
+            Object provider = session.getProvider(type);
+            return (EntityManager) type.getMethod("getEntityManager").invoke(provider);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("this Keycloak has no JPA store; the staff state cannot be read", e);
+        }
+    }
+
+    private void timed(EntityManager em, String step, String jpql, Map<String, Object> parameters, Consumer<Object[]> onRow) {
         long start = System.nanoTime();
         var query = em.createQuery(jpql, Object[].class);
         parameters.forEach(query::setParameter);

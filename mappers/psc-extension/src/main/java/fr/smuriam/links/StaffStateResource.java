@@ -1,6 +1,5 @@
 package fr.smuriam.links;
 
-import jakarta.persistence.EntityManager;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -11,7 +10,6 @@ import jakarta.ws.rs.core.StreamingOutput;
 import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
-import org.keycloak.provider.Provider;
 import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
 
 import java.util.Collection;
@@ -66,29 +64,13 @@ public class StaffStateResource {
                     + "read them through the users API instead");
         }
         long start = System.nanoTime();
-        StaffStateReader reader = new StaffStateReader(entityManager(session), realm);
+        StaffStateReader reader = new StaffStateReader(session, realm);
         Collection<StaffRecord> users = reader.read(alias, new LinkedHashSet<>(names));
         LOG.infof("staff state of realm %s read for %s: %d users in %d ms %s", realm.getName(),
                 auth.adminAuth().getUser().getUsername(), users.size(), (System.nanoTime() - start) / 1_000_000,
                 reader.millis());
         StreamingOutput body = out -> StaffStateWriter.write(out, realm.getName(), alias, users);
         return Response.ok(body, MediaType.APPLICATION_JSON_TYPE).build();
-    }
-
-    /**
-     * Keycloak's JPA connection provider, found by name: its artifact (keycloak-model-jpa) cannot be
-     * resolved from Maven Central on its own (its parent POM is not published), and the server
-     * always ships it.
-     */
-    static EntityManager entityManager(KeycloakSession session) {
-        try {
-            Class<? extends Provider> type = Class.forName("org.keycloak.connections.jpa.JpaConnectionProvider")
-                    .asSubclass(Provider.class);
-            Object provider = session.getProvider(type);
-            return (EntityManager) type.getMethod("getEntityManager").invoke(provider);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("this Keycloak has no JPA store; the staff state cannot be read", e);
-        }
     }
 
     private static Response problem(Response.Status status, String message) {
