@@ -94,34 +94,27 @@ def build_links_plan(staff: StaffList, state: RealmStaffState, *, disable_leaver
     mentioned_groups = set().union(*(m.groups for m in staff.members.values())) if staff.members else set()
     mentioned_roles = set().union(*(m.roles for m in staff.members.values())) if staff.members else set()
 
+    unknown_groups = mentioned_groups - state.group_ids.keys()
+    unknown_roles = mentioned_roles - state.role_ids.keys()
     for national_id, member in staff.members.items():
         user = state.users_by_username.get(username_of(national_id))
-        problems = _conflicts_of(member, user, state, holders, by_id)
+        problems = _conflicts_of(member, user, state, holders, by_id, unknown_groups, unknown_roles)
         if problems:
             plan.conflicts += [Conflict(member.where, national_id, message) for message in problems]
             continue
         if user is None:
             plan.creates.append(member)
             continue
-        update = UserUpdate(member, user, _field_changes(member, user))
-        update.adopt = not is_managed(user)
-        update.add_link = user["id"] not in state.linked_user_ids
-        for path in mentioned_groups:
-            inside = user["id"] in state.group_members.get(path, set())
-            if path in member.groups and not inside:
-                update.groups_add.add(path)
-            elif path not in member.groups and inside:
-                update.groups_remove.add(path)
-        for role in mentioned_roles:
-            has = user["id"] in state.role_members.get(role, set())
-            if role in member.roles and not has:
-                update.roles_add.add(role)
-            elif role not in member.roles and has:
-                update.roles_remove.add(role)
-        if update.empty:
-            plan.unchanged += 1
-        else:
-            plan.updates.append(update)
+        groups_add, groups_remove = _membership_changes(user["id"], member.groups, mentioned_groups,
+                                                        state.group_members)
+        roles_add, roles_remove = _membership_changes(user["id"], member.roles, mentioned_roles, state.role_members)
+        fields, adopt = _field_changes(member, user), not is_managed(user)
+        add_link = user["id"] not in state.linked_user_ids
+        if not (fields or add_link or groups_add or groups_remove or roles_add or roles_remove):
+            plan.unchanged += 1  # the common case of a re-sync: nothing allocated for it
+            continue
+        plan.updates.append(UserUpdate(member, user, fields, add_link, adopt, groups_add, groups_remove,
+                                       roles_add, roles_remove))
 
     listed = {username_of(n) for n in staff.members}
     for user in state.users_by_username.values():
@@ -134,7 +127,19 @@ def build_links_plan(staff: StaffList, state: RealmStaffState, *, disable_leaver
     return plan
 
 
-def _conflicts_of(member, user, state, holders, by_id) -> list[str]:
+def _membership_changes(user_id: str, wanted, mentioned: set[str], members: dict[str, set[str]]):
+    """(to add, to remove) among the groups or roles the staff list mentions; others are not ours."""
+    add, remove = set(), set()
+    for name in mentioned:
+        inside = user_id in members.get(name, ())
+        if name in wanted and not inside:
+            add.add(name)
+        elif name not in wanted and inside:
+            remove.add(name)
+    return add, remove
+
+
+def _conflicts_of(member, user, state, holders, by_id, unknown_groups, unknown_roles) -> list[str]:
     problems = []
     national_id = member.national_id
     for owner in state.users_by_idnat.get(national_id, []):
@@ -150,8 +155,8 @@ def _conflicts_of(member, user, state, holders, by_id) -> list[str]:
         if linked_to is not None and linked_to != national_id:
             problems.append(f"Keycloak user '{user['username']}' is linked to PSC identity {linked_to}, "
                             f"not {national_id}")
-    for path in sorted(member.groups - state.group_ids.keys()):
+    for path in sorted(member.groups & unknown_groups) if unknown_groups else ():
         problems.append(f"group '{path}' does not exist in realm '{state.realm}'")
-    for role in sorted(member.roles - state.role_ids.keys()):
+    for role in sorted(member.roles & unknown_roles) if unknown_roles else ():
         problems.append(f"realm role '{role}' does not exist in realm '{state.realm}'")
     return problems
