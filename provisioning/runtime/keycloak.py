@@ -8,7 +8,8 @@ Lifecycle of `KeycloakServer.start()`:
    changed (the build costs ~20 s, a start on a built home ~15 s);
 3. `kc.sh start --optimized` with runtime-only options: loopback HTTP on free
    ports and an H2 file database inside `data_dir`, so tests and the demo
-   never share state;
+   never share state (or, given a `PostgresDatabase`, that database: the
+   production topology, built with `--db=postgres`);
 4. poll `/health/ready` on the management port.
 
 Every server runs in its own process group, is stopped by `stop()`, by
@@ -32,7 +33,7 @@ import sys
 import time
 from collections import deque
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 import requests
 
@@ -41,11 +42,16 @@ from .filelock import file_lock
 from .java import JavaRuntime, resolve_java
 from .process import Watchdog, group_members, terminate_group
 
+if TYPE_CHECKING:  # postgres.py imports this module
+    from .postgres import PostgresDatabase
+
 log = logging.getLogger(__name__)
 
 # Build-time options baked into the optimized server. Anything here changes
 # the fingerprint and therefore triggers one rebuild.
-BUILD_OPTIONS: tuple[str, ...] = ("--db=dev-file", "--health-enabled=true")
+H2_DB_OPTION = "--db=dev-file"
+POSTGRES_DB_OPTION = "--db=postgres"  # swapped in when a PostgresDatabase is given
+BUILD_OPTIONS: tuple[str, ...] = (H2_DB_OPTION, "--health-enabled=true")
 
 STAMP_NAME = ".smur-iam-build-stamp.json"
 BUILD_LOCK_NAME = ".smur-iam-build.lock"
@@ -117,6 +123,7 @@ class KeycloakServer:
         java: JavaRuntime | str | os.PathLike[str] | None = None,
         heap: str | None = None,
         extra_args: Sequence[str] = (),
+        database: PostgresDatabase | None = None,
     ):
         self.distribution = distribution or KeycloakDistribution()
         self.data_dir = Path(data_dir).expanduser().resolve()
@@ -136,6 +143,8 @@ class KeycloakServer:
         # heap: "1g" means -Xmx1g; a value starting with "-" is used verbatim.
         self.heap = heap
         self.extra_args = list(extra_args)
+        # None: the H2 file database inside data_dir.
+        self.database = database
 
         self.build_seconds: float = 0.0
         self.start_seconds: float = 0.0
@@ -173,8 +182,17 @@ class KeycloakServer:
 
     @property
     def db_url(self) -> str:
+        if self.database is not None:
+            return self.database.jdbc_url
         # NON_KEYWORDS=VALUE: Keycloak's schema has a column named VALUE.
         return f"jdbc:h2:file:{self.data_dir / DB_NAME};NON_KEYWORDS=VALUE"
+
+    @property
+    def build_options(self) -> tuple[str, ...]:
+        if self.database is None:
+            return BUILD_OPTIONS
+        # The database kind is baked into the optimized build.
+        return tuple(POSTGRES_DB_OPTION if o == H2_DB_OPTION else o for o in BUILD_OPTIONS)
 
     def __repr__(self) -> str:
         return f"<KeycloakServer {self.base_url} data_dir={self.data_dir} running={self.running}>"
@@ -237,7 +255,10 @@ class KeycloakServer:
         if pgid <= 1 or pgid == os.getpgid(0):
             pid_file.unlink(missing_ok=True)
             return
-        db_marker = f"jdbc:h2:file:{self.data_dir / DB_NAME};"
+        if self.database is None:
+            db_marker = f"jdbc:h2:file:{self.data_dir / DB_NAME};"
+        else:  # kc.sh hands its options on to the JVM unchanged
+            db_marker = f"--db-url={self.db_url}"
         members = group_members(pgid)
         # Only a Keycloak JVM serving *this* data dir counts: the pid may have
         # been recycled by an unrelated process since the crash.
@@ -251,7 +272,12 @@ class KeycloakServer:
         # on a fresh database. Remember what a database was bootstrapped with
         # so a restart on the same data dir (the demo) keeps a working login.
         creds_file = self.data_dir / CREDENTIALS_FILE_NAME
-        db_exists = (self.data_dir / f"{DB_NAME}.mv.db").exists()
+        if self.database is None:
+            db_exists = (self.data_dir / f"{DB_NAME}.mv.db").exists()
+        else:
+            # A PostgreSQL database cannot be seen from here: it is taken to go with this
+            # data dir, bootstrapped exactly when the data dir remembers doing so.
+            db_exists = creds_file.exists()
         if db_exists and creds_file.exists():
             try:
                 saved = json.loads(creds_file.read_text())
@@ -314,7 +340,7 @@ class KeycloakServer:
         assert self.java is not None
         return {
             "keycloak_version": self.distribution.version,
-            "build_options": list(BUILD_OPTIONS),
+            "build_options": list(self.build_options),
             "java_major": self.java.major,
             "providers": sorted([p.name, _sha256(p)] for p in self.providers),
         }
@@ -335,7 +361,7 @@ class KeycloakServer:
                 return
             self._sync_providers(home, previous=current)
             stamp.unlink(missing_ok=True)  # a failed build must not look valid
-            cmd = [str(home / "bin" / "kc.sh"), "build", *BUILD_OPTIONS]
+            cmd = [str(home / "bin" / "kc.sh"), "build", *self.build_options]
             self._log_line(f"build fingerprint changed; running {' '.join(cmd)}")
             print(f"[smur-iam] building optimized Keycloak with {self.java.describe()}…",
                   file=sys.stderr, flush=True)
@@ -379,19 +405,27 @@ class KeycloakServer:
             f"--http-port={self.http_port}",
             f"--http-management-port={self.management_port}",
             f"--db-url={self.db_url}",
+            *([f"--db-username={self.database.username}"] if self.database else []),
             # A runtime option in 26.x: a single node needs no JGroups cluster
             # (saves start time, and two local servers never try to pair up).
             "--cache=local",
             *self.extra_args,
         ]
 
-    def _spawn(self, home: Path) -> None:
+    def _start_env(self) -> dict[str, str]:
+        # Secrets go through the environment: a command line is visible to every user in `ps`.
         env = self._env()
         env["KC_BOOTSTRAP_ADMIN_USERNAME"] = self.admin_username
         env["KC_BOOTSTRAP_ADMIN_PASSWORD"] = self.admin_password
         if self.bootstrap_client_id:
             env["KC_BOOTSTRAP_ADMIN_CLIENT_ID"] = self.bootstrap_client_id
             env["KC_BOOTSTRAP_ADMIN_CLIENT_SECRET"] = self.bootstrap_client_secret or ""
+        if self.database is not None:
+            env["KC_DB_PASSWORD"] = self.database.password
+        return env
+
+    def _spawn(self, home: Path) -> None:
+        env = self._start_env()
         cmd = self._start_command(home)
         self._log_line(f"starting: {' '.join(cmd)}")
         self._proc = subprocess.Popen(

@@ -1,0 +1,135 @@
+"""PostgreSQL for Keycloak: the throwaway local server, and the build/start options
+KeycloakServer uses with it (the latter without a JVM)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from provisioning.runtime.java import JavaRuntime
+from provisioning.runtime.keycloak import KeycloakServer
+from provisioning.runtime.postgres import (
+    LocalPostgres,
+    PostgresDatabase,
+    PostgresError,
+    PostgresNotFoundError,
+    find_postgres_bin,
+)
+from provisioning.runtime.process import pid_alive
+
+HOME = Path("/opt/keycloak")
+DATABASE = PostgresDatabase("127.0.0.1", 54321, "keycloak", "keycloak", "db-s3cret")
+
+
+def _bin_dir() -> Path:
+    try:
+        return find_postgres_bin()
+    except PostgresNotFoundError as err:
+        pytest.skip(f"no PostgreSQL server binaries: {err}")
+
+
+def _psql(bin_dir: Path, db: PostgresDatabase, password: str, sql: str) -> subprocess.CompletedProcess:
+    # Over TCP with a password, as Keycloak connects.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")} | {"PGPASSWORD": password}
+    return subprocess.run(
+        [str(bin_dir / "psql"), "-X", "-A", "-t", "-h", db.host, "-p", str(db.port), "-U", db.username,
+         "-d", db.name, "-c", sql],
+        env=env, capture_output=True, text=True, timeout=30, check=False,
+    )
+
+
+def test_local_postgres_serves_a_password_protected_keycloak_database(tmp_path):
+    bin_dir = _bin_dir()
+    with LocalPostgres(tmp_path / "pg") as pg:
+        db = pg.database
+        assert (db.host, db.name, db.username) == ("127.0.0.1", "keycloak", "keycloak")
+        assert db.jdbc_url == f"jdbc:postgresql://127.0.0.1:{db.port}/keycloak"
+        assert db.password not in repr(db)
+        pid = pg.postmaster_pid
+        assert pid_alive(pid)
+
+        ok = _psql(bin_dir, db, db.password,
+                   "SELECT current_user, current_database(), current_setting('fsync'), "
+                   "current_setting('synchronous_commit'), current_setting('server_encoding')")
+        assert ok.returncode == 0, ok.stderr
+        assert ok.stdout.strip() == "keycloak|keycloak|on|on|UTF8"
+        # Password authentication over TCP is enforced, as in production.
+        refused = _psql(bin_dir, db, "wrong", "SELECT 1")
+        assert refused.returncode != 0 and "password authentication failed" in refused.stderr
+        # Keycloak creates its schema as the database owner.
+        created = _psql(bin_dir, db, db.password, "CREATE TABLE probe (id int); DROP TABLE probe")
+        assert created.returncode == 0, created.stderr
+
+    assert not pid_alive(pid)
+    assert not pg.running
+    ready = subprocess.run([str(bin_dir / "pg_isready"), "-h", "127.0.0.1", "-p", str(db.port)],
+                           capture_output=True, timeout=30, check=False)
+    assert ready.returncode == 2  # no response
+    pg.stop()  # idempotent
+
+
+def test_local_postgres_wants_a_fresh_data_dir(tmp_path):
+    (tmp_path / "pg").mkdir()
+    (tmp_path / "pg" / "stray").write_text("")
+    with pytest.raises(PostgresError, match="not empty"):
+        LocalPostgres(tmp_path / "pg", bin_dir=tmp_path).start()
+
+
+def test_missing_binaries_say_how_to_install_them(tmp_path):
+    with pytest.raises(PostgresNotFoundError, match="apt-get install postgresql"):
+        find_postgres_bin(tmp_path)
+    (tmp_path / "15" / "bin").mkdir(parents=True)
+    with pytest.raises(PostgresNotFoundError, match="lacks initdb, pg_ctl, psql"):
+        find_postgres_bin(tmp_path)
+
+
+def _server(tmp_path: Path, **kwargs) -> KeycloakServer:
+    server = KeycloakServer(None, tmp_path / "kc", http_port=8080, management_port=9000, **kwargs)
+    server.java = JavaRuntime(Path("/usr/lib/jvm/test"), 21, "test")  # no JVM needed for the options
+    return server
+
+
+def test_keycloak_on_postgres_builds_and_starts_with_its_options(tmp_path):
+    h2, pg = _server(tmp_path), _server(tmp_path, database=DATABASE)
+
+    assert pg.build_options == ("--db=postgres", "--health-enabled=true")
+    assert pg.build_fingerprint()["build_options"] == ["--db=postgres", "--health-enabled=true"]
+    # A home built for H2 is rebuilt for PostgreSQL, and the other way round.
+    assert pg.build_fingerprint() != h2.build_fingerprint()
+
+    cmd = pg._start_command(HOME)
+    assert cmd == [
+        "/opt/keycloak/bin/kc.sh", "start", "--optimized", "--http-enabled=true", "--hostname-strict=false",
+        "--http-host=127.0.0.1", "--http-port=8080", "--http-management-port=9000",
+        "--db-url=jdbc:postgresql://127.0.0.1:54321/keycloak", "--db-username=keycloak", "--cache=local",
+    ]
+    # The password goes through the environment, never on a command line `ps` shows.
+    assert not any("db-s3cret" in arg for arg in cmd)
+    assert pg._start_env()["KC_DB_PASSWORD"] == "db-s3cret"
+
+
+def test_keycloak_without_database_keeps_the_h2_build_and_start(tmp_path, monkeypatch):
+    monkeypatch.setenv("KC_DB_PASSWORD", "from-the-caller")  # scrubbed like every KC_ variable
+    server = _server(tmp_path)
+    # Exactly today's options: an existing H2 build stamp stays valid, no rebuild.
+    assert server.build_options == ("--db=dev-file", "--health-enabled=true")
+    assert server.build_fingerprint()["build_options"] == ["--db=dev-file", "--health-enabled=true"]
+    assert server._start_command(HOME) == [
+        "/opt/keycloak/bin/kc.sh", "start", "--optimized", "--http-enabled=true", "--hostname-strict=false",
+        "--http-host=127.0.0.1", "--http-port=8080", "--http-management-port=9000",
+        f"--db-url=jdbc:h2:file:{server.data_dir / 'keycloakdb'};NON_KEYWORDS=VALUE", "--cache=local",
+    ]
+    assert "KC_DB_PASSWORD" not in server._start_env()
+
+
+def test_keycloak_on_postgres_remembers_its_bootstrap_admin_with_the_data_dir(tmp_path):
+    # The database is out of sight: the data dir's credentials file says whether it was bootstrapped.
+    first = _server(tmp_path, database=DATABASE)
+    first.data_dir.mkdir()
+    first._settle_bootstrap_credentials()
+    restarted = _server(tmp_path, database=DATABASE)
+    restarted._settle_bootstrap_credentials()
+    assert restarted.admin_password == first.admin_password
