@@ -4,6 +4,7 @@ from __future__ import annotations
 import gc
 import json
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -126,6 +127,7 @@ def _read_and_plan(realm, source, departments, region_code, national_ids, alias,
                    sandbox_ids, target):
     from ..cli import _admin
 
+    started = time.monotonic()
     api = _admin(**target)
     prefetch = StaffRecordsPrefetch(api, realm, alias)  # Keycloak works while the file is read
     try:
@@ -150,7 +152,9 @@ def _read_and_plan(realm, source, departments, region_code, national_ids, alias,
     if state.fallback_reason:
         click.secho(f"warning: realm '{realm}': reading staff through the stock users API, slow for large realms "
                     f"(about 10 ms per user): {state.fallback_reason}", fg="yellow", err=True)
-    return api, build_links_plan(staff, state, disable_leavers=disable_leavers)
+    plan = build_links_plan(staff, state, disable_leavers=disable_leavers)
+    plan.read_seconds = time.monotonic() - started
+    return api, plan
 
 
 @click.group()
@@ -197,6 +201,7 @@ def apply_command(realm, source, departments, region_code, national_ids, alias, 
         return
     if sys.stdin.isatty() and not yes:
         click.confirm("Apply these changes?", abort=True)
+    started = time.monotonic()
     try:
         with click.progressbar(length=plan.pending, label="applying", file=sys.stderr) as bar:
             result = apply_links_plan(api, plan, batch=batch_size, workers=workers, progress=bar.update,
@@ -210,6 +215,7 @@ def apply_command(realm, source, departments, region_code, national_ids, alias, 
         sys.exit(EXIT_ERROR)
     click.secho(f"Created {result.created}, updated {result.updated}, unlinked {result.removed} "
                 f"({api.write_count} write request(s)).", fg="green")
+    click.echo(f"Read and planned in {plan.read_seconds:.1f} s, applied in {time.monotonic() - started:.1f} s.")
     if result.skipped:
         click.secho(f"{len(result.skipped)} account(s) appeared since the plan and were left alone: "
                     + ", ".join(result.skipped[:SHOWN]), fg="yellow", err=True)

@@ -55,6 +55,7 @@ class LinksPlan:
     removals: list[LinkRemoval] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     unchanged: int = 0
+    read_seconds: float = 0.0  # reading the file and the realm, and planning
 
     @property
     def pending(self) -> int:
