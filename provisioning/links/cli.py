@@ -129,21 +129,13 @@ def _read_and_plan(realm, source, departments, region_code, national_ids, alias,
 
     started = time.monotonic()
     api = _admin(**target)
-    prefetch = StaffRecordsPrefetch(api, realm, alias)  # Keycloak works while the file is read
-    # The prefetch thread's token and request are many short I/O steps, each waiting for the GIL
-    # that the file parser holds: with the default 5 ms switch interval the request left only
-    # once the file was read (0.8 s later at 100,000 rows).
-    switch_interval = sys.getswitchinterval()
-    sys.setswitchinterval(0.0002)
     try:
-        staff = read_staff(Path(source), departments, region_code, national_ids, sandbox_ids)
+        with StaffRecordsPrefetch(api, realm, alias) as prefetch:  # Keycloak works while the file is read
+            staff = read_staff(Path(source), departments, region_code, national_ids, sandbox_ids)
     except (SourceFormatError, ValueError) as exc:
         click.secho(str(exc), fg="red", err=True)
         sys.exit(EXIT_ERROR)
-    finally:
-        sys.setswitchinterval(switch_interval)
-    groups = set().union(*(m.groups for m in staff.members.values())) if staff.members else set()
-    roles = set().union(*(m.roles for m in staff.members.values())) if staff.members else set()
+    groups, roles = staff.mentioned()
     try:
         state = read_realm_state(api, realm, alias, groups, roles, verify_all_links=verify_links,
                                  prefetched=prefetch)

@@ -10,6 +10,7 @@ Columns (header on line 1, by name, `,` or `;` separated, UTF-8 with or without 
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from pathlib import Path
 
@@ -72,19 +73,14 @@ def _read_rows(reader: csv.DictReader, name: str, sandbox: bool) -> StaffList:
             parts.append(f"unknown column(s): {', '.join(unknown)} (expected: {', '.join(sorted(KNOWN))})")
         raise SourceFormatError(f"{name}:1: " + "; ".join(parts))
 
-    shared: dict[tuple[str, str], frozenset[str]] = {}  # one set per distinct group or role text
-
+    # One frozenset per distinct group or roles text, shared by every member who has it.
+    @functools.cache
     def groups_of(text: str) -> frozenset[str]:
-        key = ("group", text)
-        if key not in shared:
-            shared[key] = frozenset({group_path(text)}) if text else frozenset()
-        return shared[key]
+        return frozenset({group_path(text)}) if text else frozenset()
 
+    @functools.cache
     def roles_of(text: str) -> frozenset[str]:
-        key = ("roles", text)
-        if key not in shared:
-            shared[key] = frozenset(r for r in re.split(r"[|\s]+", text) if r)
-        return shared[key]
+        return frozenset(r for r in re.split(r"[|\s]+", text) if r)
 
     builder = StaffListBuilder(sandbox)
     for row in reader:

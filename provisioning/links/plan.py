@@ -31,11 +31,6 @@ class UserUpdate:
     roles_add: set[str] = field(default_factory=set)
     roles_remove: set[str] = field(default_factory=set)
 
-    @property
-    def empty(self) -> bool:
-        return not (self.fields or self.add_link or self.groups_add or self.groups_remove
-                    or self.roles_add or self.roles_remove)
-
 
 @dataclass
 class LinkRemoval:
@@ -92,8 +87,7 @@ def build_links_plan(staff: StaffList, state: RealmStaffState, *, disable_leaver
     for user_id, psc_id in state.link_of.items():
         holders.setdefault(psc_id, []).append(user_id)
     by_id = {u["id"]: u for u in state.users_by_username.values()}
-    mentioned_groups = set().union(*(m.groups for m in staff.members.values())) if staff.members else set()
-    mentioned_roles = set().union(*(m.roles for m in staff.members.values())) if staff.members else set()
+    mentioned_groups, mentioned_roles = staff.mentioned()
 
     unknown_groups = mentioned_groups - state.group_ids.keys()
     unknown_roles = mentioned_roles - state.role_ids.keys()

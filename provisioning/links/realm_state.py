@@ -18,6 +18,7 @@ Two ways, the first preferred:
 """
 from __future__ import annotations
 
+import sys
 import threading
 from dataclasses import dataclass, field
 
@@ -92,7 +93,13 @@ class StaffRecordsPrefetch:
 
     At 100,000 users the server needs 2-3 s to answer and the file takes about 1 s to read: in
     parallel rather than one after the other. ``result()`` re-raises what the request raised.
+    Use it as ``with StaffRecordsPrefetch(...) as prefetch: <read the file>``: inside the block
+    the GIL changes hands every 0.2 ms instead of 5 ms, because the thread's token and request
+    are many short I/O steps that each wait for the GIL the parser holds (with 5 ms, the request
+    left only once 100,000 rows were read, 0.8 s late).
     """
+
+    SWITCH_INTERVAL = 0.0002
 
     def __init__(self, api: KeycloakAdmin, realm: str, alias: str):
         self._answer: tuple[list[dict] | None, str | None] | None = None
@@ -101,6 +108,14 @@ class StaffRecordsPrefetch:
         self._thread = threading.Thread(target=self._run, args=(api, realm, alias), daemon=True,
                                         name=f"staff-state-{realm}")
         self._thread.start()
+        self._switch_interval = sys.getswitchinterval()
+
+    def __enter__(self) -> "StaffRecordsPrefetch":
+        sys.setswitchinterval(self.SWITCH_INTERVAL)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        sys.setswitchinterval(self._switch_interval)
 
     def _run(self, api: KeycloakAdmin, realm: str, alias: str) -> None:
         try:

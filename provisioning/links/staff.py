@@ -48,6 +48,11 @@ class StaffList:
     problems: list[RowProblem] = field(default_factory=list)
     rows_read: int = 0
 
+    def mentioned(self) -> tuple[set[str], set[str]]:
+        """Every group path and every realm role the list names: the only ones the links tool manages."""
+        members = self.members.values()
+        return set().union(*(m.groups for m in members)), set().union(*(m.roles for m in members))
+
 
 class StaffListBuilder:
     """Collects members row by row, turning every bad row into a RowProblem (never an exception)."""
