@@ -121,6 +121,20 @@ def test_bad_rows_are_named_with_file_and_line_and_nothing_is_written(staff_real
     assert len(oracle(staff_realm.realm).get_users({})) == before + 2
 
 
+def test_a_file_that_is_not_utf8_is_named_with_its_line_and_nothing_is_written(staff_realm, tmp_path, oracle):
+    rows = staff_rows(2)
+    source = tmp_path / "staff-latin1.csv"
+    text = write_csv(tmp_path / "staff.csv", rows).read_text(encoding="utf-8")
+    lines = text.splitlines()
+    lines[2] = lines[2].replace("Prenom1", "Ren\u00e9")  # line 3 saved by a spreadsheet in Latin-1
+    source.write_bytes("\n".join(lines).encode("latin-1") + b"\n")
+    before = len(oracle(staff_realm.realm).get_users({}))
+    result = links(staff_realm, "apply", source)
+    assert result.returncode == 1
+    assert f"{source}:3: not UTF-8" in result.stderr, result.stderr
+    assert len(oracle(staff_realm.realm).get_users({})) == before
+
+
 def test_conflicts_with_what_keycloak_already_holds(staff_realm, tmp_path, oracle):
     kc = oracle(staff_realm.realm)
     taken_idnat, linked_elsewhere, wrong_link = fresh_national_id(), fresh_national_id(), fresh_national_id()

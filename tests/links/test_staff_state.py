@@ -100,6 +100,11 @@ def test_endpoint_requires_the_view_users_right(staff_realm, keycloak, oracle):
     assert "helpdesk" in {u["username"] for u in answer.json()["users"]}
     missing = requests.get(endpoint, params={"idp": "nope"}, headers=token(), timeout=30)
     assert missing.status_code == 404 and "no identity provider 'nope'" in missing.json()["error_description"]
+    no_alias = requests.get(endpoint, headers=token(), timeout=30)
+    assert no_alias.status_code == 400 and "'idp'" in no_alias.json()["error_description"]
+    too_many = requests.get(endpoint, params={"idp": "psc", "attribute": [f"a{i}" for i in range(21)]},
+                            headers=token(), timeout=30)
+    assert too_many.status_code == 400 and "at most 20 attribute names" in too_many.json()["error_description"]
 
 
 def test_realm_with_user_federation_falls_back_to_the_users_api(staff_realm, tmp_path, oracle):
