@@ -104,8 +104,8 @@ class KeycloakAdmin:
 
     # ------------------------------------------------------------ requests
     def request(self, method: str, path: str, *, realm: str | None = None, obj: str | None = None,
-                params: dict | None = None, json=None, allow_404: bool = False):
-        """Send one admin request. ``path`` is already formatted (see `url`)."""
+                params: dict | None = None, json=None, allow_404: bool = False, text: bool = False):
+        """Send one admin request. ``path`` is already formatted (see `url`); ``text`` returns the body as UTF-8 text."""
         url = f"{self.server_url}{path}"
         for attempt in (1, 2):
             headers = self._auth_header()
@@ -133,6 +133,8 @@ class KeycloakAdmin:
         if resp.status_code == 201:
             location = resp.headers.get("Location", "")
             return location.rstrip("/").rsplit("/", 1)[-1] if location else None
+        if text:
+            return resp.content.decode("utf-8")
         if not resp.content:
             return None
         try:

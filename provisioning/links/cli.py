@@ -15,6 +15,7 @@ from .apply import DEFAULT_BATCH, DEFAULT_UPDATE_WORKERS, DEFAULT_WORKERS, apply
 from .csv_source import SourceFormatError, read_csv
 from .departments import departments_of
 from .directory_source import NATIONAL_ID, read_directory
+from .in_sync import InSyncLines
 from .plan import LinksPlan, build_links_plan
 from .realm_state import LinksPreconditionError, StaffRecordsPrefetch, read_realm_state
 
@@ -136,9 +137,10 @@ def _read_and_plan(realm, source, departments, region_code, national_ids, alias,
         click.secho(str(exc), fg="red", err=True)
         sys.exit(EXIT_ERROR)
     groups, roles = staff.mentioned()
+    expected = InSyncLines(staff, groups, roles)  # built while Keycloak may still be answering
     try:
         state = read_realm_state(api, realm, alias, groups, roles, verify_all_links=verify_links,
-                                 prefetched=prefetch)
+                                 prefetched=prefetch, expected=expected)
     except LinksPreconditionError as exc:
         click.secho(str(exc), fg="red", err=True)
         sys.exit(EXIT_ERROR)

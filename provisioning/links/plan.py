@@ -92,7 +92,13 @@ def build_links_plan(staff: StaffList, state: RealmStaffState, *, disable_leaver
     unknown_groups = mentioned_groups - state.group_ids.keys()
     unknown_roles = mentioned_roles - state.role_ids.keys()
     for national_id, member in staff.members.items():
-        user = state.users_by_username.get(username_of(national_id))
+        username = username_of(national_id)
+        user = state.users_by_username.get(username)
+        if user is None and username in state.in_sync:
+            if national_id not in state.users_by_idnat and national_id not in holders:
+                plan.unchanged += 1  # exactly as the list wants, and nobody else claims this national id
+                continue
+            user = state.parse_in_sync(username)  # another account claims it: compare in full
         problems = _conflicts_of(member, user, state, holders, by_id, unknown_groups, unknown_roles)
         if problems:
             plan.conflicts += [Conflict(member.where, national_id, message) for message in problems]

@@ -4,8 +4,10 @@ Two ways, the first preferred:
 
 - **the staff-state endpoint** of our Keycloak extension
   (`GET /admin/realms/{realm}/smur-staff-state/users`): every local user with the
-  attributes we manage, its PSC link, group paths and realm roles, in one answer
-  (100,000 users: about 5 s on the embedded H2 database);
+  attributes we manage, its PSC link, group paths and realm roles, in one answer of
+  one line per user (100,000 users: about 3 s on the embedded H2 database). Given
+  the staff list (`InSyncLines`), a user whose line is exactly what the list expects
+  is only noted as in sync, never parsed: in a re-sync that is nearly everyone;
 - **the stock admin API**, when the extension is not installed or the realm has a
   user federation provider: every user with its attributes
   (`users?briefRepresentation=false`, pages of 1000), the users linked to PSC
@@ -18,11 +20,16 @@ Two ways, the first preferred:
 """
 from __future__ import annotations
 
+import json
 import sys
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..keycloak_api import KeycloakAdmin, KeycloakError, url
+
+if TYPE_CHECKING:
+    from .in_sync import InSyncLines
 
 PAGE = 1000
 MANAGED_BY = "smur-iam-links"
@@ -42,6 +49,7 @@ URLS = {
     "staff_state": "/admin/realms/{realm}/smur-staff-state/users",
 }
 READ_BY_ENDPOINT, READ_BY_USERS_API = "staff-state endpoint", "stock users API"
+STAFF_STATE_FORMAT = "smur-staff-state/lines-1"  # what the extension's StaffStateWriter writes
 
 
 class LinksPreconditionError(Exception):
@@ -74,9 +82,18 @@ class RealmStaffState:
     group_ids: dict[str, str] = field(default_factory=dict)  # group path -> id
     group_members: dict[str, set[str]] = field(default_factory=dict)  # path -> user ids
     role_members: dict[str, set[str]] = field(default_factory=dict)  # role -> user ids
+    # Users whose state line is exactly what the staff list expects: username -> the line, unparsed.
+    # They are in none of the maps above unless `parse_in_sync` is asked for one.
+    in_sync: dict[str, str] = field(default_factory=dict)
     requests: int = 0
     read_by: str = READ_BY_ENDPOINT
     fallback_reason: str | None = None  # why the stock users API was used
+
+    def parse_in_sync(self, username: str) -> dict:
+        """Parse and index one user noted as in sync (the plan needs it after all) and return it."""
+        record = record_of(self.in_sync.pop(username))
+        _index_record(self, record)
+        return record
 
 
 def _group_paths(api, realm, groups, found):
@@ -92,8 +109,9 @@ class StaffRecordsPrefetch:
     """Asks the staff-state endpoint in the background while the caller reads its staff file.
 
     At 100,000 users the server needs 2-3 s to answer and the file takes about 1 s to read: in
-    parallel rather than one after the other. ``result()`` re-raises what the request raised.
-    Use it as ``with StaffRecordsPrefetch(...) as prefetch: <read the file>``: inside the block
+    parallel rather than one after the other. The answer is kept as text, parsed once the staff
+    list is known (users already in sync need not be). ``result()`` re-raises what the request
+    raised. Use it as ``with StaffRecordsPrefetch(...) as prefetch: <read the file>``: inside the block
     the GIL changes hands every 0.2 ms instead of 5 ms, because the thread's token and request
     are many short I/O steps that each wait for the GIL the parser holds (with 5 ms, the request
     left only once 100,000 rows were read, 0.8 s late).
@@ -102,7 +120,7 @@ class StaffRecordsPrefetch:
     SWITCH_INTERVAL = 0.0002
 
     def __init__(self, api: KeycloakAdmin, realm: str, alias: str):
-        self._answer: tuple[list[dict] | None, str | None] | None = None
+        self._answer: tuple[str | None, str | None] | None = None
         self._error: BaseException | None = None
         # A daemon thread: a command that stops on a bad file does not wait for Keycloak's answer.
         self._thread = threading.Thread(target=self._run, args=(api, realm, alias), daemon=True,
@@ -119,11 +137,11 @@ class StaffRecordsPrefetch:
 
     def _run(self, api: KeycloakAdmin, realm: str, alias: str) -> None:
         try:
-            self._answer = fetch_staff_records(api, realm, alias)
+            self._answer = fetch_staff_state(api, realm, alias)
         except BaseException as exc:  # handed to the caller's thread by result()
             self._error = exc
 
-    def result(self) -> tuple[list[dict] | None, str | None]:
+    def result(self) -> tuple[str | None, str | None]:
         self._thread.join()
         if self._error is not None:
             raise self._error
@@ -132,8 +150,12 @@ class StaffRecordsPrefetch:
 
 def read_realm_state(api: KeycloakAdmin, realm: str, alias: str, groups: set[str], roles: set[str],
                      verify_all_links: bool = False, use_endpoint: bool = True,
-                     prefetched: StaffRecordsPrefetch | None = None) -> RealmStaffState:
-    """Read the realm's staff; ``use_endpoint=False`` forces the stock users API (tests compare both)."""
+                     prefetched: StaffRecordsPrefetch | None = None,
+                     expected: InSyncLines | None = None) -> RealmStaffState:
+    """Read the realm's staff; ``use_endpoint=False`` forces the stock users API (tests compare both).
+
+    With ``expected`` (from the staff list), users already in sync are noted in ``state.in_sync``
+    instead of being parsed; without it every user is parsed."""
     before = sum(api.requests.values())
     if api.get(url(URLS["idp"], realm=realm, alias=alias), allow_404=True, realm=realm,
                obj=f"identity provider '{alias}'") is None:
@@ -152,13 +174,13 @@ def read_realm_state(api: KeycloakAdmin, realm: str, alias: str, groups: set[str
     _group_paths(api, realm, paged(api, url(URLS["groups"], realm=realm), realm, "groups",
                                    {"briefRepresentation": "true"}), state.group_ids)
     if not use_endpoint:
-        records, state.fallback_reason = None, None
+        lines, state.fallback_reason = None, None
     elif prefetched is not None:
-        records, state.fallback_reason = prefetched.result()
+        lines, state.fallback_reason = prefetched.result()
     else:
-        records, state.fallback_reason = fetch_staff_records(api, realm, alias)
-    if records is not None:
-        _fill_from_records(state, records, groups, roles)
+        lines, state.fallback_reason = fetch_staff_state(api, realm, alias)
+    if lines is not None:
+        _fill_from_lines(state, lines, groups, roles, expected)
     else:
         state.read_by = READ_BY_USERS_API
         _fill_from_users_api(api, state, groups, roles, verify_all_links)
@@ -166,36 +188,70 @@ def read_realm_state(api: KeycloakAdmin, realm: str, alias: str, groups: set[str
     return state
 
 
-def fetch_staff_records(api: KeycloakAdmin, realm: str, alias: str) -> tuple[list[dict] | None, str | None]:
-    """Every user from the extension's endpoint, or (None, why) when it cannot answer for this realm."""
+def fetch_staff_state(api: KeycloakAdmin, realm: str, alias: str) -> tuple[str | None, str | None]:
+    """Every user as the extension's endpoint writes it (text), or (None, why) when it cannot answer."""
     try:
         answer = api.get(url(URLS["staff_state"], realm=realm),
                          params={"idp": alias, "attribute": list(NEEDED_ATTRIBUTES)},
-                         allow_404=True, realm=realm, obj="staff state")
+                         allow_404=True, realm=realm, obj="staff state", text=True)
     except KeycloakError as exc:
         if exc.status == 409:  # a user federation provider: its users are not all local
             return None, str(exc)
         raise
     if answer is None:
         return None, "the smur-iam Keycloak extension (staff-state endpoint) is not installed"
-    return answer["users"], None
+    header = answer[:answer.find("\n")]
+    try:
+        spoken = json.loads(header).get("format")
+    except (ValueError, AttributeError):
+        spoken = None
+    if spoken != STAFF_STATE_FORMAT:
+        return None, (f"the staff-state endpoint answers in format {spoken or 'unknown'}, this tool reads "
+                      f"{STAFF_STATE_FORMAT}: install the extension of the same version in Keycloak")
+    return answer, None
 
 
-def _fill_from_records(state: RealmStaffState, records: list[dict], groups: set[str], roles: set[str]) -> None:
+def record_of(line: str) -> dict:
+    """One state line as a user representation with a few more keys (link, groups, realmRoles)."""
+    # The six values are JSON and JSON escapes tabs inside strings: tab -> comma makes one array.
+    username, user_id, core, email, groups, roles = json.loads(f"[{line.replace(chr(9), ',')}]")
+    enabled, first_name, last_name, attributes, link = core
+    record = {"id": user_id, "username": username, "enabled": enabled, "attributes": attributes, "link": link,
+              "groups": groups, "realmRoles": roles}
+    for key, value in (("firstName", first_name), ("lastName", last_name), ("email", email)):
+        if value is not None:
+            record[key] = value
+    return record
+
+
+def _fill_from_lines(state: RealmStaffState, text: str, groups: set[str], roles: set[str],
+                     expected: InSyncLines | None) -> None:
     state.group_members = {path: set() for path in groups if path in state.group_ids}
     state.role_members = {role: set() for role in roles if role in state.role_ids}
-    for record in records:
-        user_id = record["id"]
-        _index_user(state, record)  # a record is a user representation with a few more keys
-        if record.get("link") is not None:
-            state.linked_user_ids.add(user_id)
-            state.link_of[user_id] = record["link"]
-        for path in record.get("groups", ()):
-            if path in state.group_members:
-                state.group_members[path].add(user_id)
-        for role in record.get("realmRoles", ()):
-            if role in state.role_members:
-                state.role_members[role].add(user_id)
+    lines = text.split("\n")
+    for line in lines[1:]:  # after the header
+        if not line:
+            continue
+        if expected is not None:
+            username = expected.username_if_in_sync(line)
+            if username is not None:
+                state.in_sync[username] = line
+                continue
+        _index_record(state, record_of(line))
+
+
+def _index_record(state: RealmStaffState, record: dict) -> None:
+    user_id = record["id"]
+    _index_user(state, record)
+    if record["link"] is not None:
+        state.linked_user_ids.add(user_id)
+        state.link_of[user_id] = record["link"]
+    for path in record["groups"]:
+        if path in state.group_members:
+            state.group_members[path].add(user_id)
+    for role in record["realmRoles"]:
+        if role in state.role_members:
+            state.role_members[role].add(user_id)
 
 
 def _index_user(state: RealmStaffState, user: dict) -> None:

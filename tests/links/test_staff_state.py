@@ -1,12 +1,18 @@
 """The staff-state endpoint of our extension: the same answer as the stock users API, only in one call."""
 from __future__ import annotations
 
+import json
+
 import requests
 
 from fixtures.realms import run_cli
 from provisioning.keycloak_api import KeycloakAdmin, PasswordCredentials
+from provisioning.links.cli import as_json
+from provisioning.links.csv_source import read_csv
+from provisioning.links.in_sync import InSyncLines
+from provisioning.links.plan import build_links_plan
 from provisioning.links.realm_state import (NEEDED_ATTRIBUTES, READ_BY_ENDPOINT, READ_BY_USERS_API,
-                                            read_realm_state)
+                                            STAFF_STATE_FORMAT, read_realm_state, record_of)
 from staff_files import staff_rows, write_csv
 
 GROUPS = {"/SMUR 67 Strasbourg", "/SMUR 68 Mulhouse", "/SMUR 67 Strasbourg/Nuit"}
@@ -97,7 +103,9 @@ def test_endpoint_requires_the_view_users_right(staff_realm, keycloak, oracle):
     kc.assign_client_role(helper, management, [kc.get_client_role(management, "view-users")])
     answer = requests.get(endpoint, params={"idp": "psc", "attribute": "idnat"}, headers=token(), timeout=30)
     assert answer.status_code == 200, answer.text
-    assert "helpdesk" in {u["username"] for u in answer.json()["users"]}
+    header, *lines = answer.text.splitlines()
+    assert json.loads(header)["format"] == STAFF_STATE_FORMAT
+    assert "helpdesk" in {record_of(line)["username"] for line in lines}
     missing = requests.get(endpoint, params={"idp": "nope"}, headers=token(), timeout=30)
     assert missing.status_code == 404 and "no identity provider 'nope'" in missing.json()["error_description"]
     no_alias = requests.get(endpoint, headers=token(), timeout=30)
@@ -146,3 +154,46 @@ def test_resync_keeps_the_attributes_it_does_not_manage(staff_realm, tmp_path, o
     assert after["email"] == "prenom0.nom0@chu.example"  # the list states no email: not ours to change
     assert after["attributes"]["profession_codes"] == ["10"]
     assert after["attributes"]["structure_ids"] == ["1670000000"]
+
+
+def test_users_in_sync_are_recognised_by_text_and_plan_exactly_as_a_full_comparison(staff_realm, tmp_path,
+                                                                                     oracle, admin_api):
+    """The re-sync shortcut (a user whose state line is what the list expects is not parsed) must never
+    change a plan: every case a full comparison catches is planned the same, conflicts included."""
+    rows = staff_rows(10) + staff_rows(1, roles="infirmier")
+    accented = rows[10] | {"first_name": "Éloïse", "last_name": "D'ARTAGNAN-ÉTÉ"}
+    mailed = rows[9] | {"email": "Marie.Curie@CHU.example"}  # Keycloak keeps it lower-cased
+    rows[9], rows[10] = mailed, accented
+    assert links(staff_realm, "apply", write_csv(tmp_path / "staff.csv", rows)).returncode == 0
+    kc = oracle(staff_realm.realm)
+    user_of = {r["national_id"]: kc.get_user_id(r["national_id"]) for r in rows}
+    nid = [r["national_id"] for r in rows]
+    # Someone else claims the national ids of rows 1 and 2: their own lines are in sync, the plan still
+    # has to see the conflict.
+    kc.create_user({"username": "twin-by-idnat", "enabled": True, "lastName": "Twin",
+                    "attributes": {"idnat": [nid[1]]}})
+    twin = kc.create_user({"username": "twin-by-link", "enabled": True, "lastName": "Twin"})
+    kc.add_user_social_login(twin, "psc", nid[2], nid[2])
+    other = kc.create_group({"name": "Autre service"})
+    kc.group_user_add(user_of[nid[3]], other)  # a group the list does not manage: still in sync
+    kc.update_user(user_of[nid[4]], {"enabled": False})
+    kc.group_user_remove(user_of[nid[5]], kc.get_group_by_path("/SMUR 67 Strasbourg")["id"])
+    kc.assign_realm_roles(user_of[nid[8]], [kc.get_realm_role("infirmier")])
+    changed = [r | {"last_name": "NOUVEAU"} if r is rows[7] else r for r in rows if r is not rows[6]]
+
+    staff = read_csv(write_csv(tmp_path / "staff-v2.csv", changed))
+    groups, roles = staff.mentioned()
+    full = read_realm_state(admin_api, staff_realm.realm, "psc", groups, roles)
+    fast = read_realm_state(admin_api, staff_realm.realm, "psc", groups, roles,
+                            expected=InSyncLines(staff, groups, roles))
+    assert not full.in_sync
+    assert set(fast.in_sync) == {nid[0], nid[1], nid[2], nid[3], nid[9], nid[10]}
+
+    by_text, in_full = build_links_plan(staff, fast), build_links_plan(staff, full)
+    assert json.loads(as_json(by_text)) == json.loads(as_json(in_full))
+    assert set(fast.in_sync) == {nid[0], nid[3], nid[9], nid[10]}, "rows 1 and 2 were compared in full"
+    planned = json.loads(as_json(by_text))
+    assert {c["nationalId"] for c in planned["conflicts"]} == {nid[1], nid[2]}
+    assert {u["nationalId"] for u in planned["update"]} == {nid[4], nid[5], nid[7], nid[8]}
+    assert [r["username"] for r in planned["remove"]] == [nid[6]]
+    assert planned["unchanged"] == 4

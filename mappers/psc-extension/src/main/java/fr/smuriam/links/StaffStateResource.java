@@ -20,11 +20,13 @@ import java.util.Map;
 /**
  * {@code GET /admin/realms/{realm}/smur-staff-state/users?idp=psc&attribute=idnat&attribute=rpps}: every
  * local user of the realm with the named attributes, its link to {@code idp}, group paths and realm
- * roles, in one answer. Read-only; the caller needs the {@code view-users} right on the realm.
+ * roles, in one answer, one line per user (format: {@link StaffStateWriter}). Read-only; the caller
+ * needs the {@code view-users} right on the realm. Errors are JSON, as Keycloak's own.
  */
 public class StaffStateResource {
     private static final Logger LOG = Logger.getLogger(StaffStateResource.class);
     static final int MAX_ATTRIBUTE_NAMES = 20;
+    static final String LINES = "text/plain;charset=utf-8";
     // The provider type of user federation components (the interface lives in keycloak-model-storage).
     static final String USER_STORAGE_PROVIDER_TYPE = "org.keycloak.storage.UserStorageProvider";
 
@@ -42,7 +44,7 @@ public class StaffStateResource {
     // resource's own one-segment methods (405).
     @GET
     @Path("users")
-    @Produces(MediaType.APPLICATION_JSON)
+    @Produces({StaffStateResource.LINES, MediaType.APPLICATION_JSON})
     public Response get(@QueryParam("idp") String alias, @QueryParam("attribute") List<String> attribute) {
         auth.users().requireView();
         if (alias == null || alias.isBlank()) {
@@ -70,7 +72,7 @@ public class StaffStateResource {
                 auth.adminAuth().getUser().getUsername(), users.size(), (System.nanoTime() - start) / 1_000_000,
                 reader.millis());
         StreamingOutput body = out -> StaffStateWriter.write(out, realm.getName(), alias, users);
-        return Response.ok(body, MediaType.APPLICATION_JSON_TYPE).build();
+        return Response.ok(body, LINES).build();
     }
 
     private static Response problem(Response.Status status, String message) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,32 +13,47 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class StaffStateWriterTest {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     @Test
-    void writesEveryFieldTheLinksToolReads() throws Exception {
+    void writesAHeaderThenOneLineOfSixJsonValuesPerUser() throws Exception {
         StaffRecord linked = new StaffRecord("id-1", "899700218896", true, "Camille", "Durand", "c@example.fr");
+        linked.attributes.put("rpps", List.of("99700218896"));
         linked.attributes.put("idnat", List.of("899700218896"));
         linked.link = "899700218896";
         linked.groups.add("/SMUR 67 Strasbourg");
+        linked.groups.add("/SMUR 67 Haguenau");
         linked.roles.add("medecin");
-        StaffRecord bare = new StaffRecord("id-2", "hand-made", false, null, null, null);
+        StaffRecord bare = new StaffRecord("id-2", "hand-made", false, null, "Tab\tNew\nLine \"quoted\"", null);
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         StaffStateWriter.write(out, "smur-grand-est", "psc", List.of(linked, bare));
-        JsonNode doc = new ObjectMapper().readTree(out.toByteArray());
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.endsWith("\n"));
+        String[] lines = text.split("\n");
+        assertEquals(3, lines.length);
 
-        assertEquals("smur-grand-est", doc.get("realm").asText());
-        assertEquals(2, doc.get("count").asInt());
-        JsonNode first = doc.get("users").get(0);
-        assertEquals("899700218896", first.get("link").asText());
-        assertEquals("899700218896", first.get("attributes").get("idnat").get(0).asText());
-        assertEquals("/SMUR 67 Strasbourg", first.get("groups").get(0).asText());
-        assertEquals("medecin", first.get("realmRoles").get(0).asText());
-        JsonNode second = doc.get("users").get(1);
-        assertTrue(second.get("link").isNull());
-        assertFalse(second.get("enabled").asBoolean());
-        assertFalse(second.has("email"), "absent fields are left out, as in Keycloak's representation");
-        assertEquals(0, second.get("groups").size());
+        JsonNode header = MAPPER.readTree(lines[0]);
+        assertEquals(StaffStateWriter.FORMAT, header.get("format").asText());
+        assertEquals("smur-grand-est", header.get("realm").asText());
+        assertEquals(2, header.get("count").asInt());
+        assertEquals(6, header.get("fields").size());
+
+        // Exact text: the staff tool compares it with the line it expects for a user in sync.
+        assertEquals("\"899700218896\"\t\"id-1\"\t"
+                + "[true,\"Camille\",\"Durand\",{\"idnat\":[\"899700218896\"],\"rpps\":[\"99700218896\"]},\"899700218896\"]"
+                + "\t\"c@example.fr\"\t[\"/SMUR 67 Haguenau\",\"/SMUR 67 Strasbourg\"]\t[\"medecin\"]", lines[1]);
+
+        String[] fields = lines[2].split("\t");
+        assertEquals(6, fields.length, "tabs and newlines inside values are escaped");
+        JsonNode core = MAPPER.readTree(fields[2]);
+        assertFalse(core.get(0).asBoolean());
+        assertTrue(core.get(1).isNull());
+        assertEquals("Tab\tNew\nLine \"quoted\"", core.get(2).asText());
+        assertEquals(0, core.get(3).size());
+        assertTrue(core.get(4).isNull(), "no link");
+        assertTrue(MAPPER.readTree(fields[3]).isNull(), "no email");
+        assertEquals(0, MAPPER.readTree(fields[4]).size());
     }
 
     @Test
