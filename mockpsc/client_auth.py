@@ -93,10 +93,11 @@ def authenticate(state: MockState, request: Request, fields: dict[str, str]) -> 
     return Authenticated(client, method)
 
 
-async def authenticated_form(request: Request, endpoint: str) -> tuple[dict[str, str], Authenticated] | Response:
+async def authenticated_form(request: Request, endpoint: str, *,
+                             required: str | None = None) -> tuple[dict[str, str], Authenticated] | Response:
     """What every client-authenticated endpoint does first: read the form, authenticate the
-    client, apply the ``<endpoint>_*`` faults armed for it. The fields and the authentication,
-    or the answer to give instead."""
+    client, apply the ``<endpoint>_*`` faults armed for it, check the ``required`` parameter
+    (``grant_type``, ``token``). The fields and the authentication, or the answer to give instead."""
     state = state_of(request)
     fields, problem = await read_oauth_form(request)
     if problem:
@@ -106,17 +107,9 @@ async def authenticated_form(request: Request, endpoint: str) -> tuple[dict[str,
     except ClientAuthError as error:
         return oauth_error(error.error, error.description, error.status, error.headers)
     injected = await injected_http_fault(state, endpoint, auth.client.client_id)
-    return injected or (fields, auth)
+    if injected:
+        return injected
+    if required and not fields.get(required):
+        return oauth_error("invalid_request", f"missing parameter: {required}")
+    return fields, auth
 
-
-async def authenticated_token_form(request: Request, endpoint: str) -> tuple[str, dict[str, str], Authenticated] | Response:
-    """`authenticated_form` for the endpoints about one token (introspection, revocation):
-    also requires the `token` parameter. The token, the fields and the authentication, or the answer."""
-    checked = await authenticated_form(request, endpoint)
-    if isinstance(checked, Response):
-        return checked
-    fields, auth = checked
-    token = fields.get("token")
-    if not token:
-        return oauth_error("invalid_request", "missing parameter: token")
-    return token, fields, auth

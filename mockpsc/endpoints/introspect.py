@@ -8,7 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from mockpsc.client_auth import authenticated_token_form
+from mockpsc.client_auth import authenticated_form
 from mockpsc.claims import subject
 from mockpsc.httputil import NO_STORE, state_of
 from mockpsc.keys import TokenError
@@ -53,10 +53,11 @@ def _refresh_token(state: MockState, token: str) -> dict[str, Any] | None:
 
 async def introspect(request: Request) -> Response:
     state = state_of(request)
-    checked = await authenticated_token_form(request, "introspect")
+    checked = await authenticated_form(request, "introspect", required="token")
     if isinstance(checked, Response):
         return checked
-    token, fields, auth = checked
+    fields, auth = checked
+    token = fields["token"]
     hint = fields.get("token_type_hint")
     readers = (_refresh_token, _access_token) if hint == "refresh_token" else (_access_token, _refresh_token)
     answer = next((found for read in readers if (found := read(state, token)) is not None), INACTIVE)

@@ -5,18 +5,18 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mockpsc.client_auth import authenticated_token_form
+from mockpsc.client_auth import authenticated_form
 from mockpsc.httputil import NO_STORE, state_of
 from mockpsc.keys import TokenError
 
 
 async def revoke(request: Request) -> Response:
     state = state_of(request)
-    checked = await authenticated_token_form(request, "revoke")
+    checked = await authenticated_form(request, "revoke", required="token")
     if isinstance(checked, Response):
         return checked
-    token, _, auth = checked
-    key = token
+    fields, auth = checked
+    token = key = fields["token"]
     try:
         key = str(state.keys.verify(token).get("jti"))  # an access token is remembered by its jti
     except TokenError:

@@ -26,13 +26,11 @@ GRANTS: dict[str, Callable[[MockState, Authenticated, dict[str, str]], dict]] = 
 
 async def token(request: Request) -> Response:
     state = state_of(request)
-    checked = await authenticated_form(request, "token")
+    checked = await authenticated_form(request, "token", required="grant_type")
     if isinstance(checked, Response):
         return checked
     fields, auth = checked
-    grant_type = fields.get("grant_type")
-    if not grant_type:
-        return oauth_error("invalid_request", "missing parameter: grant_type")
+    grant_type = fields["grant_type"]
     grant = GRANTS.get(grant_type)
     if grant is None:
         return oauth_error("unsupported_grant_type", f"unsupported grant_type '{grant_type}'")

@@ -105,13 +105,13 @@ def _group_paths(api, realm, groups, found):
         _group_paths(api, realm, children, found)
 
 
-class StaffRecordsPrefetch:
+class StaffStatePrefetch:
     """Asks the staff-state endpoint in the background while the caller reads its staff file.
 
     At 100,000 users the server needs 2-3 s to answer and the file takes about 1 s to read: in
     parallel rather than one after the other. The answer is kept as text, parsed once the staff
     list is known (users already in sync need not be). ``result()`` re-raises what the request
-    raised. Use it as ``with StaffRecordsPrefetch(...) as prefetch: <read the file>``: inside the block
+    raised. Use it as ``with StaffStatePrefetch(...) as prefetch: <read the file>``: inside the block
     the GIL changes hands every 0.2 ms instead of 5 ms, because the thread's token and request
     are many short I/O steps that each wait for the GIL the parser holds (with 5 ms, the request
     left only once 100,000 rows were read, 0.8 s late).
@@ -128,7 +128,7 @@ class StaffRecordsPrefetch:
         self._thread.start()
         self._switch_interval = sys.getswitchinterval()
 
-    def __enter__(self) -> "StaffRecordsPrefetch":
+    def __enter__(self) -> "StaffStatePrefetch":
         sys.setswitchinterval(self.SWITCH_INTERVAL)
         return self
 
@@ -150,7 +150,7 @@ class StaffRecordsPrefetch:
 
 def read_realm_state(api: KeycloakAdmin, realm: str, alias: str, groups: set[str], roles: set[str],
                      verify_all_links: bool = False, use_endpoint: bool = True,
-                     prefetched: StaffRecordsPrefetch | None = None,
+                     prefetched: StaffStatePrefetch | None = None,
                      expected: InSyncLines | None = None) -> RealmStaffState:
     """Read the realm's staff; ``use_endpoint=False`` forces the stock users API (tests compare both).
 
