@@ -7,10 +7,12 @@ import logging
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from mockpsc.control import ControlGuard
 from mockpsc.endpoints import (
     activation,
     activation_link,
@@ -52,8 +54,8 @@ def _handlers(state: MockState) -> dict:
     return {HTTPException: http_error, Exception: crash}
 
 
-def _app(state: MockState, routes: list[Route], origin: str) -> RequestLog:
-    app = Starlette(routes=routes, exception_handlers=_handlers(state))
+def _app(state: MockState, routes: list[Route], origin: str, middleware: list[Middleware] | None = None) -> RequestLog:
+    app = Starlette(routes=routes, exception_handlers=_handlers(state), middleware=middleware)
     app.state.psc = state
     return RequestLog(app, state.log, origin)
 
@@ -120,4 +122,5 @@ def auth_app(state: MockState, origin: str = "auth") -> RequestLog:
             Route("/__mock/tls/client-certificates", admin_runtime.client_certificate, methods=["POST"]),
         ],
         origin,
+        [Middleware(ControlGuard, state=state)],  # origin, token and JSON checks of every /__mock request
     )

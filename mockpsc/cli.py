@@ -5,11 +5,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
 
 from mockpsc.clients import ClientError
+from mockpsc.control import TOKEN_ENV, checked_token
 from mockpsc.identities import IdentityError
 from mockpsc.server import MockPSC, public_origin
 
@@ -45,6 +47,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    token = os.environ.get(TOKEN_ENV) or None
+    if token is not None:
+        try:
+            checked_token(token)
+        except ValueError as error:
+            print(f"mockpsc: {TOKEN_ENV}: {error}", file=sys.stderr)
+            return 2
     try:
         psc = MockPSC(
             identities_file=args.identities,
@@ -56,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
             tls_dir=args.tls_dir,
             public_auth_origin=args.public_auth_origin,
             public_wallet_origin=args.public_wallet_origin,
+            control_token=token,
         )
         psc.start()
     except (IdentityError, ClientError) as error:
@@ -79,7 +89,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Phone API:     {psc.wallet_origin}/phone/api/pushes?national_id=…")
     if psc.mtls_origin:
         print(f"mTLS:          {psc.mtls_origin}   (test CA {psc.ca_path})")
-    print(f"Control API:   {psc.auth_origin}/__mock/…   (Ctrl-C to stop)", flush=True)
+    if token is not None:
+        print(f"Control token: from {TOKEN_ENV}   (send it as 'Authorization: Bearer …')")
+    elif psc.control_token:  # made up for this start: shown here only
+        print(f"Control token: {psc.control_token}   (send it as 'Authorization: Bearer …'; {TOKEN_ENV} chooses it)")
+    else:
+        print("Control token: none required (loopback only)")
+    print(f"Control API:   {psc.auth_origin}/__mock/…   (JSON bodies, same origin only; Ctrl-C to stop)", flush=True)
 
     try:
         while not stop.wait(0.5):

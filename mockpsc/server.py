@@ -8,6 +8,7 @@ certificates of the mock's own test CA: the mTLS endpoints).
 """
 from __future__ import annotations
 
+import ipaddress
 import socket
 import ssl
 import tempfile
@@ -22,6 +23,7 @@ import uvicorn
 from mockpsc.apps import auth_app, wallet_app
 from mockpsc.clients import DEFAULT_AUTH_METHODS, load_clients_file, make_client
 from mockpsc.clock import Clock, SystemClock
+from mockpsc.control import checked_token, new_token
 from mockpsc.faults import UNSET, ArmedFault
 from mockpsc.identities import DEFAULT_FILE, Identity, identity_from_mapping, load_identities_file
 from mockpsc.outbox import Email, Sms
@@ -41,6 +43,15 @@ def public_origin(value: str | None) -> str | None:
             or parts.query or parts.fragment:
         raise ValueError(f"expected http(s)://host[:port] with no path, got {value!r}")
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: whoever resolves it may reach the mock
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -70,18 +81,26 @@ class MockPSC:
         tls_dir: str | Path | None = None,
         public_auth_origin: str | None = None,
         public_wallet_origin: str | None = None,
+        control_token: str | None = None,
     ) -> None:
         """``identities_file=None`` loads the shipped identities unless
         ``default_identities=False``; port 0 picks a free port at ``start()``.
         ``tls_port`` (0 = any free port) adds the mTLS port; its CA, server and
         client certificates go to ``tls_dir`` (a temporary directory by default).
         ``public_auth_origin`` / ``public_wallet_origin``: the URLs the issuer, the
-        endpoints and the pages advertise instead of ``http://<host>:<port>``."""
+        endpoints and the pages advertise instead of ``http://<host>:<port>``.
+        ``control_token``: what ``/__mock`` requires as ``Authorization: Bearer``; when None, one
+        is made up if the mock serves public origins or listens beyond loopback, else none is
+        required (see mockpsc/control.py)."""
         try:
             self._public = {"auth": public_origin(public_auth_origin), "wallet": public_origin(public_wallet_origin)}
         except ValueError as error:
             raise ValueError(f"public origin: {error}") from None
         self.state = MockState.create(settings or Settings(), clock or SystemClock())
+        if control_token is not None:
+            self.state.control_token = checked_token(control_token)
+        elif any(self._public.values()) or not _loopback(host):
+            self.state.control_token = new_token()  # reachable by others: the control API needs a secret
         self._tls_port = tls_port
         self._tls_dir = tls_dir
         if identities_file is not None:
@@ -233,6 +252,15 @@ class MockPSC:
         if self.state.tls_ca is None:
             raise RuntimeError("TLS is off: MockPSC(tls_port=0) makes a test CA")
         return self.state.tls_ca.client_certificate(common_name, organization)
+
+    @property
+    def control_token(self) -> str:
+        """The bearer token ``/__mock`` requires ("" when none is: loopback only)."""
+        return self.state.control_token
+
+    def control_headers(self) -> dict[str, str]:
+        """Headers for a request to the control API (the token, when there is one)."""
+        return {"Authorization": f"Bearer {self.control_token}"} if self.control_token else {}
 
     @property
     def clock(self) -> Clock:

@@ -39,6 +39,7 @@ class MockState:
     wallet_origin: str = ""
     mtls_origin: str = ""  # https origin with client certificates, when TLS is on
     tls_ca: Any = None  # mockpsc.tlsca.TestCA when TLS is on
+    control_token: str = ""  # required by /__mock when set (mockpsc/control.py)
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock) -> "MockState":

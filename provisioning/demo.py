@@ -32,6 +32,8 @@ from .psc_discovery import fetch_discovery
 from .report import render_text
 
 MOCK_REALM_PATH = "/auth/realms/esante-wallet"  # the mock's control API lives at the issuer's origin
+# The mock's control token (mockpsc/control.py), given to the mock and to the provisioning job.
+CONTROL_TOKEN_ENV = "SMUR_IAM_MOCK_CONTROL_TOKEN"
 DEMO_PHONE = "demo-phone"  # where the shipped demo identities' e-CPS live (mockpsc/data/identities.yaml)
 
 # register(client_id, secret, redirect_uris, post_logout_redirect_uris)
@@ -66,16 +68,22 @@ def register_brokers(config, keycloak_url: str, register: Register) -> list[str]
     return registered
 
 
-def mock_control_register(issuer: str) -> Register:
-    """Registers clients through the mock's control API (`POST /__mock/clients`), wherever the mock runs."""
+def mock_control_register(issuer: str, control_token: str | None = None) -> Register:
+    """Registers clients through the mock's control API (`POST /__mock/clients`), wherever the mock runs.
+    ``control_token``: the mock's, required when it serves public origins (docker-compose.yml)."""
     if not issuer.endswith(MOCK_REALM_PATH):
         raise click.ClickException(f"{issuer} is not a mock PSC issuer (expected …{MOCK_REALM_PATH})")
     url = issuer[: -len(MOCK_REALM_PATH)] + "/__mock/clients"
+    headers = {"Authorization": f"Bearer {control_token}"} if control_token else {}
 
     def register(client_id: str, secret: str, redirect_uris: list[str], post_logout: list[str]) -> None:
-        response = requests.post(url, timeout=10, json={
+        response = requests.post(url, timeout=10, headers=headers, json={
             "client_id": client_id, "secret": secret, "redirect_uris": redirect_uris,
             "post_logout_redirect_uris": post_logout})
+        if response.status_code == 401:
+            given = "the one given is refused" if control_token else "none given"
+            raise click.ClickException(f"the mock PSC wants its control token ({given}): set {CONTROL_TOKEN_ENV} "
+                                       f"to the token the mock printed at start or was started with")
         if response.status_code != 201:
             raise click.ClickException(f"the mock PSC refused client {client_id}: {response.status_code} "
                                        f"{response.text[:200]}")
@@ -124,7 +132,7 @@ def run_demo(directory: Path, keycloak_port: int, psc_auth_port: int, psc_wallet
                    f"(build {keycloak.build_seconds:.1f}s, start {keycloak.start_seconds:.1f}s)", err=True)
 
         config = load_config(directory, env=_demo_env(psc.issuer, directory, app.origin))
-        register_brokers(config, keycloak.base_url, mock_control_register(psc.issuer))
+        register_brokers(config, keycloak.base_url, mock_control_register(psc.issuer, psc.control_token))
         api = KeycloakAdmin(keycloak.base_url, PasswordCredentials(keycloak.admin_username, keycloak.admin_password))
         plan = build_plan(api, config, fetch_discovery(config.deployment.psc.selected))
         click.echo(render_text(plan).splitlines()[-1])  # the summary line; `smur-iam plan` shows the detail
@@ -199,7 +207,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"PSC environment '{psc.environment}': brokers are registered at ANS (DataPass); nothing to do.")
         return 0
     try:
-        registered = register_brokers(config, args.keycloak_url, mock_control_register(psc.selected.issuer))
+        registered = register_brokers(config, args.keycloak_url, mock_control_register(
+            psc.selected.issuer, os.environ.get(CONTROL_TOKEN_ENV) or None))
     except (click.ClickException, requests.RequestException) as exc:
         print(f"cannot register at the mock PSC: {exc}", file=sys.stderr)
         return 3

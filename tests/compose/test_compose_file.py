@@ -16,9 +16,11 @@ import compose_model as compose
 from demoapp.__main__ import parser as demoapp_parser
 from fixtures.realms import REPO
 from mockpsc.cli import _parser as mockpsc_parser
+from mockpsc.control import TOKEN_ENV
 from mockpsc.settings import REALM_PATH
 from provisioning.cli import main as smur_iam
 from provisioning.config import load_config
+from provisioning.demo import CONTROL_TOKEN_ENV
 from provisioning.demo import parser as demo_parser
 from provisioning.runtime.distribution import DEFAULT_VERSION, KeycloakDistribution
 from provisioning.runtime.extension import DEFAULT_MODULE_DIR, jar_path
@@ -33,7 +35,8 @@ POSTGRES_IMAGE_VARIABLES = {"POSTGRES_PASSWORD", "POSTGRES_USER", "POSTGRES_DB",
                             "POSTGRES_INITDB_WALDIR", "POSTGRES_HOST_AUTH_METHOD", "PGDATA"}
 # Made-up values for the variables the file requires (${NAME:?...}), as a user's .env would give.
 USER_SETTINGS = {"KEYCLOAK_DB_PASSWORD": "db-secret", "KEYCLOAK_ADMIN_PASSWORD": "admin-secret",
-                 "PSC_CLIENT_SECRET_GRAND_EST": "psc-secret", "SMUR_BACKOFFICE_SECRET_GRAND_EST": "bo-secret"}
+                 "PSC_CLIENT_SECRET_GRAND_EST": "psc-secret", "SMUR_BACKOFFICE_SECRET_GRAND_EST": "bo-secret",
+                 "SMUR_IAM_MOCK_CONTROL_TOKEN": "mock-control-token-0123456789"}
 PYTHON_SOURCES = ("provisioning", "mockpsc", "demoapp")
 
 
@@ -179,6 +182,14 @@ def test_issuers_match_between_services(svc):
     assert app.issuer == f"{env['SMUR_IAM_KEYCLOAK_URL']}/realms/smur-grand-est"
     assert env["SMURTAB_ORIGIN"] == app.public_origin
     assert env["SMURTAB_REDIRECT_URI"] == f"{app.public_origin}/callback"
+
+
+def test_the_mock_and_the_provisioning_job_share_the_mocks_control_token(svc):
+    """The mock serves public origins, so its control API wants a token; the job registers with it."""
+    assert TOKEN_ENV == CONTROL_TOKEN_ENV
+    token = USER_SETTINGS[TOKEN_ENV]
+    assert svc["mock-psc"].environment[TOKEN_ENV] == svc["provision"].environment[TOKEN_ENV] == token
+    assert compose.variables()[TOKEN_ENV] is None, "required: a default would be a token everybody knows"
 
 
 def _container_view(service: compose.Service, root: Path) -> None:

@@ -3,6 +3,7 @@ origins (a container listening on 0.0.0.0), and the provisioning job's two steps
 Keycloak and the session's mock PSC."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -10,6 +11,7 @@ import requests
 
 from fixtures.realms import REPO, copy_realm_files, run_cli, unique_realm
 from fixtures.tablet import follow_to_app, start_login
+from mockpsc.control import TOKEN_ENV
 from mockpsc.server import MockPSC
 from mockpsc.settings import REALM_PATH
 from mockpsc.testing import PhoneDevice, emails, fresh_national_id, wallet_login
@@ -57,6 +59,54 @@ def test_mock_psc_command_line_takes_public_origins_and_refuses_a_path():
                              text=True, timeout=30)
     assert refused.returncode == 2
     assert "--public-wallet-origin" in refused.stderr and "no path" in refused.stderr
+
+
+def test_mock_psc_on_public_origins_prints_its_control_token_or_takes_the_compose_one():
+    auth_port, wallet_port = free_port(), free_port()
+    command = [sys.executable, "-m", "mockpsc", "--host", "0.0.0.0", "--auth-port", str(auth_port),
+               "--wallet-port", str(wallet_port), "--public-auth-origin", f"http://psc-auth.localhost:{auth_port}",
+               "--public-wallet-origin", f"http://psc.localhost:{wallet_port}"]
+    control = f"http://127.0.0.1:{auth_port}/__mock/clients"
+    env = {k: v for k, v in os.environ.items() if k != TOKEN_ENV} | {"PYTHONUNBUFFERED": "1"}
+    for given in (None, "token-docker-compose-gave-0123"):
+        process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   env=env | ({TOKEN_ENV: given} if given else {}))
+        try:
+            lines = []
+            while not lines or not lines[-1].startswith("Control API:"):
+                lines.append(process.stdout.readline())
+                assert lines[-1], f"the mock stopped: {process.stderr.read()}"
+            [token_line] = [line for line in lines if line.startswith("Control token:")]
+            token = token_line.split()[2]
+            if given:
+                assert token == "from" and TOKEN_ENV in token_line and given not in "".join(lines)
+                token = given
+            assert requests.get(control, timeout=5).status_code == 401
+            assert requests.get(control, headers={"Authorization": f"Bearer {token}"}, timeout=5).status_code == 200
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    short = subprocess.run(command, cwd=REPO, env=env | {TOKEN_ENV: "short"}, capture_output=True, text=True,
+                           timeout=30)
+    assert short.returncode == 2 and TOKEN_ENV in short.stderr and "at least 16" in short.stderr
+
+
+def test_provisioning_job_registers_at_a_public_mock_with_the_control_token(tmp_path):
+    """docker-compose.yml's mock-psc (public origins, token from the environment) and its job."""
+    token = "compose-control-token-0123456789"
+    auth_port, wallet_port = free_port(), free_port()
+    with MockPSC(auth_port=auth_port, wallet_port=wallet_port, public_auth_origin=f"http://127.0.0.1:{auth_port}",
+                 public_wallet_origin=f"http://127.0.0.1:{wallet_port}", control_token=token) as psc:
+        files = copy_realm_files(tmp_path, unique_realm("compose-token"))
+        env = files.env | {"SMUR_IAM_MOCK_PSC_ISSUER": psc.issuer}
+        refused = _register(files, env)
+        assert refused.returncode == 3 and TOKEN_ENV in refused.stderr, refused.stderr
+        assert psc.state.clients.get(files.psc_client_id) is None
+        wrong = _register(files, env | {TOKEN_ENV: "not-the-token-0123456789"})
+        assert wrong.returncode == 3 and "refused" in wrong.stderr and "not-the-token" not in wrong.stderr
+        registered = _register(files, env | {TOKEN_ENV: token})
+        assert registered.returncode == 0, registered.stderr
+        assert psc.state.clients.get(files.psc_client_id).secret_matches(files.psc_client_secret)
 
 
 def _job_env(files, keycloak, mock_psc) -> dict:

@@ -39,7 +39,8 @@ def test_bad_registrations_are_400_and_say_why(mock_psc):
     bad_id = requests.post(url + "/identities", json={"national_id": "899700218897", "given_name": "A",
                                                       "family_name": "B"}, timeout=5)
     assert bad_id.status_code == 400 and "Luhn" in bad_id.json()["error_description"]
-    assert requests.post(url + "/identities", data=b"[", timeout=5).status_code == 400
+    assert requests.post(url + "/identities", data=b"[", headers={"Content-Type": "application/json"},
+                         timeout=5).status_code == 400
 
 
 def test_log_records_requests_and_events_with_secrets_masked(rp):

@@ -39,7 +39,7 @@ def test_ecps_state_and_unlock_over_http(mock_psc):
     url = f"{mock_psc.auth_origin}/__mock/ecps/{national_id}"
     state = requests.get(url, timeout=5).json()
     assert state["device_id"] == "admin-phone" and state["failed_pin_attempts"] == 1 and not state["locked"]
-    assert requests.post(url + "/unlock", timeout=5).json()["failed_pin_attempts"] == 0
+    assert requests.post(url + "/unlock", json={}, timeout=5).json()["failed_pin_attempts"] == 0
     assert requests.get(f"{mock_psc.auth_origin}/__mock/ecps/899700543210", timeout=5).status_code == 404
 
 

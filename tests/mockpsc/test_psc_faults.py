@@ -34,7 +34,7 @@ def test_faults_over_http_are_scoped_to_a_client_and_clearable(mock_psc, rp):
     assert armed.status_code == 201
     assert rp.verify(other.tokens()["id_token"]).claims["acr"] == "eidas1"  # other client untouched
     assert rp.verify(rp.tokens()["id_token"]).claims["acr"] == "eidas3"
-    assert requests.delete(url, timeout=5).status_code == 204
+    assert requests.delete(url, headers={"Content-Type": "application/json"}, timeout=5).status_code == 204
     assert requests.get(url, timeout=5).json()["armed"] == []
     assert rp.verify(rp.tokens()["id_token"]).claims["acr"] == "eidas1"
 
@@ -44,4 +44,4 @@ def test_bad_fault_requests_are_400(mock_psc):
     assert requests.post(url, json={"fault": "nope"}, timeout=5).status_code == 400
     assert requests.post(url, json={"fault": "acr"}, timeout=5).status_code == 400  # value required
     assert requests.post(url, json={"fault": "acr", "value": "x", "times": 0}, timeout=5).status_code == 400
-    assert requests.post(url, data=b"{", timeout=5).status_code == 400
+    assert requests.post(url, data=b"{", headers={"Content-Type": "application/json"}, timeout=5).status_code == 400
