@@ -5,10 +5,16 @@ A national id is a one-character type prefix followed by the identifier
 ADELI, ``3``/``4``/``5`` + FINESS/SIREN/SIRET-based ids for establishment staff.
 The RPPS carries a Luhn check digit, so a typo is caught before it reaches
 Keycloak. Sandbox identities made with ANS's EDIT tool have no prefix at all.
+
+Digits are ASCII 0-9 only: `str.isdigit()` and `\d` also accept fullwidth,
+Arabic-Indic and other Unicode digits, which PSC never sends and which Keycloak
+would store as another string. The Java extension applies the same rules
+(NationalId.parse); tests/vectors/national-ids.json is checked against both.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 ID_TYPES = {
@@ -23,15 +29,41 @@ ID_TYPES = {
 RPPS_LENGTH = 11
 ADELI_LENGTH = 9
 _EDIT_SANDBOX = re.compile(r"^[A-Z]{2,}[0-9A-Z]{4,}$")
+ASCII_DIGITS = frozenset("0123456789")
+# What ids other than RPPS and ADELI (FINESS, SIRET... + "/" + a local id) are made of.
+_PRINTABLE_ASCII = frozenset(chr(c) for c in range(0x21, 0x7F))
 
 
 class NationalIdError(ValueError):
     """A national id that PSC would never send; the message says what is expected."""
 
 
+def describe_character(char: str) -> str:
+    """``'１' (U+FF11 FULLWIDTH DIGIT ONE)``; control and unassigned characters by code point only."""
+    code = f"U+{ord(char):04X}"
+    if unicodedata.category(char).startswith("C"):
+        return code
+    name = unicodedata.name(char, "")
+    return f"'{char}' ({code} {name})" if name else f"'{char}' ({code})"
+
+
+def shown(text: str) -> str:
+    """``text`` safe to print: control characters (a terminal escape, say) as \\uXXXX."""
+    return "".join(f"\\u{ord(c):04X}" if unicodedata.category(c) == "Cc" else c for c in text)
+
+
+def is_ascii_digits(text: str) -> bool:
+    return bool(text) and all(c in ASCII_DIGITS for c in text)
+
+
+def first_outside(text: str, allowed: frozenset[str] = ASCII_DIGITS) -> int | None:
+    """Index of the first character of ``text`` not in ``allowed`` (ASCII digits by default)."""
+    return next((i for i, c in enumerate(text) if c not in allowed), None)
+
+
 def luhn_valid(digits: str) -> bool:
     """True when the last digit of ``digits`` is its Luhn check digit."""
-    if not digits.isdigit():
+    if not is_ascii_digits(digits):
         return False
     total = 0
     for position, char in enumerate(reversed(digits)):
@@ -65,33 +97,42 @@ def parse_national_id(value: str, *, sandbox: bool = False) -> NationalId:
     text = value.strip()
     if not text:
         raise NationalIdError("empty national id")
-    if text.isdigit() and len(text) == RPPS_LENGTH:
+    if is_ascii_digits(text) and len(text) == RPPS_LENGTH:
         raise NationalIdError(
-            f"'{text}' looks like a bare RPPS: a national id puts an '8' in front (8{text})"
+            f"'{shown(text)}' looks like a bare RPPS: a national id puts an '8' in front (8{shown(text)})"
         )
     if sandbox and _EDIT_SANDBOX.match(text):
         return NationalId(text, "EDIT")
     prefix, rest = text[0], text[1:]
     if prefix not in ID_TYPES:
+        prefix_shown = f"'{prefix}'" if prefix in _PRINTABLE_ASCII else describe_character(prefix)
         raise NationalIdError(
-            f"'{text}' has unknown type prefix '{prefix}' (expected one of "
+            f"'{shown(text)}' has unknown type prefix {prefix_shown} (expected one of "
             + ", ".join(f"{p}={t}" for p, t in ID_TYPES.items())
             + ")"
         )
     id_type = ID_TYPES[prefix]
+    # Position 1 is the prefix: positions count from the id's first character.
+    allowed = ASCII_DIGITS if id_type in ("RPPS", "ADELI") else _PRINTABLE_ASCII
+    bad = first_outside(rest, allowed)
+    if bad is not None:
+        expected = "a digit 0-9" if allowed is ASCII_DIGITS else "allowed (printable ASCII only)"
+        raise NationalIdError(
+            f"'{shown(text)}': character {describe_character(rest[bad])} at position {bad + 2} is not {expected}"
+        )
     if id_type == "RPPS":
-        if not rest.isdigit() or len(rest) != RPPS_LENGTH:
+        if len(rest) != RPPS_LENGTH:
             raise NationalIdError(
-                f"'{text}': an RPPS national id is '8' followed by {RPPS_LENGTH} digits "
+                f"'{shown(text)}': an RPPS national id is '8' followed by {RPPS_LENGTH} digits "
                 f"(got {len(rest)} characters after the 8)"
             )
         if not luhn_valid(rest):
-            raise NationalIdError(f"'{text}': RPPS {rest} fails its Luhn check digit (typo?)")
+            raise NationalIdError(f"'{shown(text)}': RPPS {rest} fails its Luhn check digit (typo?)")
     elif id_type == "ADELI":
-        if not rest.isdigit() or len(rest) != ADELI_LENGTH:
+        if len(rest) != ADELI_LENGTH:
             raise NationalIdError(
-                f"'{text}': an ADELI national id is '0' followed by {ADELI_LENGTH} digits"
+                f"'{shown(text)}': an ADELI national id is '0' followed by {ADELI_LENGTH} digits"
             )
     elif not rest:
-        raise NationalIdError(f"'{text}': nothing after the type prefix '{prefix}'")
+        raise NationalIdError(f"'{shown(text)}': nothing after the type prefix '{prefix}'")
     return NationalId(text, id_type)

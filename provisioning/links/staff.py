@@ -62,11 +62,16 @@ class StaffListBuilder:
         self.sandbox = sandbox
 
     def national_id(self, ref: SourceRef, text: str, *, from_rpps: bool = False):
-        from ..national_id import NationalIdError, parse_national_id
+        from ..national_id import NationalIdError, describe_character, first_outside, parse_national_id, shown
 
         text = (text or "").strip()
         if from_rpps:
-            if not (text.isdigit() and len(text) == 11):
+            bad = first_outside(text)
+            if bad is not None:
+                self.problem(ref, f"rpps '{shown(text)}': character {describe_character(text[bad])} at position "
+                                  f"{bad + 1} is not a digit 0-9")
+                return None
+            if len(text) != 11:
                 self.problem(ref, f"rpps '{text}' must be 11 digits")
                 return None
             text = "8" + text

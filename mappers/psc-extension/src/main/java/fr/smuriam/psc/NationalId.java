@@ -1,5 +1,6 @@
 package fr.smuriam.psc;
 
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -7,6 +8,11 @@ import java.util.regex.Pattern;
  * A PSC national id (idNat_PS): a one-character type prefix (ANS TRE_G08) and the identifier,
  * e.g. {@code 899700218896} = {@code 8} (RPPS) + the 11-digit RPPS {@code 99700218896}.
  * Sandbox identities made with ANS's EDIT tool carry no prefix at all.
+ *
+ * <p>{@link #classify} takes what PSC sends as it is; {@link #parse} checks an id the way
+ * {@code provisioning/national_id.py} checks the files, with the same messages: digits are
+ * ASCII 0-9 only ({@link Character#isDigit} also accepts fullwidth, Arabic-Indic and other
+ * Unicode digits). {@code tests/vectors/national-ids.json} is checked against both.
  */
 public record NationalId(String value, String type) {
 
@@ -14,9 +20,13 @@ public record NationalId(String value, String type) {
     public static final String EDIT = "EDIT";
     public static final String UNKNOWN = "UNKNOWN";
     static final int RPPS_LENGTH = 11;
+    static final int ADELI_LENGTH = 9;
+    private static final String ADELI = "ADELI";
+    private static final String EXPECTED_PREFIXES =
+            "0=ADELI, 1=ADELI_CABINET, 3=FINESS, 4=SIREN, 5=SIRET, 6=RPPS_CABINET, 8=RPPS";
 
     private static final Map<Character, String> TYPES_BY_PREFIX = Map.of(
-            '0', "ADELI",
+            '0', ADELI,
             '1', "ADELI_CABINET",
             '3', "FINESS",
             '4', "SIREN",
@@ -35,6 +45,127 @@ public record NationalId(String value, String type) {
             return new NationalId(value, type);
         }
         return new NationalId(value, EDIT_SANDBOX.matcher(value).matches() ? EDIT : UNKNOWN);
+    }
+
+    /** A national id PSC would never send; the message says what is wrong, as the Python side does. */
+    public static final class InvalidNationalId extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        InvalidNationalId(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Parse and check a national id (surrounding spaces trimmed); {@code sandbox} also accepts EDIT
+     * test identities. Positions in messages count characters (code points) from 1, prefix included.
+     */
+    public static NationalId parse(String value, boolean sandbox) {
+        if (value == null) {
+            throw new InvalidNationalId("no national id");
+        }
+        String text = strip(value);
+        if (text.isEmpty()) {
+            throw new InvalidNationalId("empty national id");
+        }
+        String shown = shown(text);
+        if (text.length() == RPPS_LENGTH && isAsciiDigits(text)) {
+            throw new InvalidNationalId("'" + shown + "' looks like a bare RPPS: a national id puts an '8' in front (8"
+                    + shown + ")");
+        }
+        if (sandbox && EDIT_SANDBOX.matcher(text).matches()) {
+            return new NationalId(text, EDIT);
+        }
+        int prefix = text.codePointAt(0);
+        String type = prefix < 0x80 ? TYPES_BY_PREFIX.get((char) prefix) : null;
+        if (type == null) {
+            String prefixShown = isPrintableAscii(prefix) ? "'" + (char) prefix + "'" : describe(prefix);
+            throw new InvalidNationalId("'" + shown + "' has unknown type prefix " + prefixShown + " (expected one of "
+                    + EXPECTED_PREFIXES + ")");
+        }
+        String rest = text.substring(1);
+        boolean digitsOnly = RPPS.equals(type) || ADELI.equals(type);
+        int position = 2;
+        for (int i = 0; i < rest.length(); i += Character.charCount(rest.codePointAt(i)), position++) {
+            int c = rest.codePointAt(i);
+            if (digitsOnly ? !(c >= '0' && c <= '9') : !isPrintableAscii(c)) {
+                throw new InvalidNationalId("'" + shown + "': character " + describe(c) + " at position " + position
+                        + " is not " + (digitsOnly ? "a digit 0-9" : "allowed (printable ASCII only)"));
+            }
+        }
+        // From here `rest` is ASCII: its length counts characters.
+        if (RPPS.equals(type)) {
+            if (rest.length() != RPPS_LENGTH) {
+                throw new InvalidNationalId("'" + shown + "': an RPPS national id is '8' followed by " + RPPS_LENGTH
+                        + " digits (got " + rest.length() + " characters after the 8)");
+            }
+            if (!luhnValid(rest)) {
+                throw new InvalidNationalId("'" + shown + "': RPPS " + rest + " fails its Luhn check digit (typo?)");
+            }
+        } else if (ADELI.equals(type)) {
+            if (rest.length() != ADELI_LENGTH) {
+                throw new InvalidNationalId("'" + shown + "': an ADELI national id is '0' followed by " + ADELI_LENGTH
+                        + " digits");
+            }
+        } else if (rest.isEmpty()) {
+            throw new InvalidNationalId("'" + shown + "': nothing after the type prefix '" + (char) prefix + "'");
+        }
+        return new NationalId(text, type);
+    }
+
+    /** True when {@code text} is one or more ASCII digits 0-9 (unlike {@link Character#isDigit}). */
+    public static boolean isAsciiDigits(String text) {
+        return text != null && !text.isEmpty() && text.chars().allMatch(c -> c >= '0' && c <= '9');
+    }
+
+    /** {@code '１' (U+FF11 FULLWIDTH DIGIT ONE)}; control, format and unassigned characters by code point only. */
+    static String describe(int codePoint) {
+        String code = String.format(Locale.ROOT, "U+%04X", codePoint);
+        switch (Character.getType(codePoint)) {
+            case Character.CONTROL, Character.FORMAT, Character.PRIVATE_USE, Character.SURROGATE,
+                 Character.UNASSIGNED -> {
+                return code;
+            }
+            default -> {
+                String name = Character.getName(codePoint);
+                String character = new String(Character.toChars(codePoint));
+                return "'" + character + "' (" + code + (name == null ? "" : " " + name) + ")";
+            }
+        }
+    }
+
+    /** The text safe to print: control characters (a terminal escape, say) as {@code \\u} and four hex digits. */
+    static String shown(String text) {
+        StringBuilder out = new StringBuilder();
+        text.codePoints().forEach(c -> {
+            if (Character.getType(c) == Character.CONTROL) {
+                out.append(String.format(Locale.ROOT, "\\u%04X", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.toString();
+    }
+
+    private static boolean isPrintableAscii(int c) {
+        return c >= 0x21 && c <= 0x7E;
+    }
+
+    /** Trims what Python's {@code str.strip()} trims: whitespace and space separators (no-break space too). */
+    private static String strip(String value) {
+        int start = 0;
+        int end = value.length();
+        while (start < end && isSpace(value.codePointAt(start))) {
+            start += Character.charCount(value.codePointAt(start));
+        }
+        while (end > start && isSpace(value.codePointBefore(end))) {
+            end -= Character.charCount(value.codePointBefore(end));
+        }
+        return value.substring(start, end);
+    }
+
+    private static boolean isSpace(int c) {
+        return Character.isWhitespace(c) || Character.isSpaceChar(c) || c == 0x85;
     }
 
     public NationalId withType(String newType) {
