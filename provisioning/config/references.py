@@ -9,10 +9,11 @@ templates are not references and are left alone.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping
 from pathlib import Path
+
+from .fingerprint import secret_fingerprint
 
 REFERENCE = re.compile(r"\$\{(env|file):([^}:]+)(?::-([^}]*))?\}")
 MASK = "********"
@@ -35,9 +36,9 @@ class SecretValue:
         return self._value
 
     def fingerprint(self, salt: str) -> str:
-        """A salted hash, stored in Keycloak to detect rotation without reading the secret back."""
-        digest = hashlib.sha256(f"{salt}\0{self._value}".encode()).hexdigest()
-        return f"sha256:{digest[:32]}"
+        """A salted slow hash (scrypt, see fingerprint.py), stored in Keycloak to detect rotation
+        without reading the secret back."""
+        return secret_fingerprint(salt, self._value)
 
     def __eq__(self, other):
         return isinstance(other, SecretValue) and other._value == self._value
