@@ -21,7 +21,7 @@ import yaml
 from .config import DEFAULTS_FILE, region_file_paths
 from .config.inheritance import inherit, model_in
 from .config.model import BUILTIN_CLIENTS, BUILTIN_PROFILE_ATTRIBUTES, Region
-from .config.references import REFERENCE, expand
+from .config.references import REFERENCE, expand_values
 from .config.yaml_source import YamlDocument, load_yaml
 from .keycloak_api import KeycloakAdmin, url
 from .ownership import OwnershipRecord
@@ -330,7 +330,7 @@ def _expanded(value, env: dict, base_dir: Path):
         return [_expanded(v, env, base_dir) for v in value]
     if isinstance(value, str) and REFERENCE.search(value):
         try:
-            return expand(value, env, base_dir)
+            return expand_values(value, env)
         except ValueError:
             return value
     return value
@@ -373,7 +373,7 @@ def export_realm(api: KeycloakAdmin, realm_name: str, defaults: YamlDocument | N
     exported = _realm_part(rep)
     idp = _identity_provider(reader, alias, psc_secret)
     if idp:
-        if psc_client_id_ref and expand(psc_client_id_ref, env, directory) == idp["clientId"]:
+        if psc_client_id_ref and expand_values(psc_client_id_ref, env) == idp["clientId"]:
             idp["clientId"] = psc_client_id_ref  # keep the file's own reference
         exported["identityProvider"] = idp
     elif defaults_data.get("identityProvider"):

@@ -12,6 +12,8 @@ from .catalogue import IdentityProviderMapperSpec, MapperCatalogue
 from .errors import ConfigError, ConfigInvalid, format_path
 from .inheritance import inherit, model_in
 from .model import BUILTIN_ROLES, REGION_ONLY_FIELDS, Deployment, Region
+from .reference_fields import ReferenceCheck
+from .references import DEFAULT_SECRET_DIRECTORIES
 from .yaml_source import YamlDocument, load_yaml
 
 DEPLOYMENT_FILE = "deployment.yaml"
@@ -143,52 +145,60 @@ def load_config(directory: Path | str, env: Mapping[str, str] | None = None,
     errors: list[ConfigError] = []
     if not directory.is_dir():
         raise ConfigInvalid([ConfigError(str(directory), None, None, "", "not a directory")])
-    context = {"env": env, "base_dir": directory, "skip_secrets": not resolve_secrets}
+    # Every file is read and its references checked before any is validated: the variables
+    # the secret fields read must be known before a non-secret field may read a variable.
+    references = ReferenceCheck()
+
+    def read(path: Path, model: type, inherited_by: tuple[str, ...] = ()) -> YamlDocument | None:
+        doc, errs = load_yaml(path)
+        errors.extend(errs)
+        if doc:
+            errors.extend(references.check(doc, model, inherited_by))
+        return doc
+
+    files = region_file_paths(directory)
+    deployment_path = directory / DEPLOYMENT_FILE
+    deployment_doc = read(deployment_path, Deployment) if deployment_path.exists() else None
+    defaults_path = directory / DEFAULTS_FILE
+    defaults_doc = read(defaults_path, Region, tuple(map(str, files))) if defaults_path.exists() else None
+    region_docs = [(path, read(path, Region)) for path in files]
+
+    context = {"env": env, "base_dir": directory, "config_dir": directory, "skip_secrets": not resolve_secrets,
+               "references_checked": True, "secret_variables": references.secret_variables}
 
     deployment = None
-    deployment_path = directory / DEPLOYMENT_FILE
     if not deployment_path.exists():
         errors.append(ConfigError(str(deployment_path), None, None, "",
                                   "missing: every realm directory needs a deployment.yaml choosing the PSC environment"))
-    else:
-        doc, errs = load_yaml(deployment_path)
+    elif deployment_doc:
+        deployment, errs = _validate(deployment_doc, Deployment, context)
         errors += errs
-        if doc:
-            deployment, errs = _validate(doc, Deployment, context)
-            errors += errs
+    context["allowed_secret_dirs"] = (deployment.allowedSecretDirectories if deployment
+                                      else list(DEFAULT_SECRET_DIRECTORIES))
 
     mappers: list[IdentityProviderMapperSpec] = []
     if deployment is not None:
         catalogue_path = (directory / deployment.mapperCatalogue).resolve()
-        doc, errs = load_yaml(catalogue_path)
-        errors += errs
+        doc = read(catalogue_path, MapperCatalogue)
         if doc:
             catalogue, errs = _validate(doc, MapperCatalogue, context | {"base_dir": catalogue_path.parent})
             errors += errs
             mappers = list(catalogue.identityProviderMappers) if catalogue else []
 
-    defaults_doc = None
-    defaults_path = directory / DEFAULTS_FILE
-    if defaults_path.exists():
-        defaults_doc, errs = load_yaml(defaults_path)
-        errors += errs
-        if defaults_doc:
-            errors += _defaults_checks(defaults_doc)
-            if isinstance(defaults_doc.data, dict):  # what the defaults may not hold is reported, then ignored
-                defaults_doc.data = {k: v for k, v in defaults_doc.data.items() if k not in REGION_ONLY_FIELDS}
-            else:
-                defaults_doc = None
+    if defaults_doc:
+        errors += _defaults_checks(defaults_doc)
+        if isinstance(defaults_doc.data, dict):  # what the defaults may not hold is reported, then ignored
+            defaults_doc.data = {k: v for k, v in defaults_doc.data.items() if k not in REGION_ONLY_FIELDS}
+        else:
+            defaults_doc = None
 
     mode = deployment.psc.selected.nationalIdMode if deployment else "strict"
     regions: list[Region] = []
     region_files: dict[str, str] = {}
     insee_codes: dict[str, str] = {}
-    files = region_file_paths(directory)
     if not files:
         errors.append(ConfigError(str(directory), None, None, "", "no region file (*.yaml) found"))
-    for path in files:
-        doc, errs = load_yaml(path)
-        errors += errs
+    for path, doc in region_docs:
         if not doc:
             continue
         merged, errs = inherit(defaults_doc, doc, Region)

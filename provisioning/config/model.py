@@ -2,7 +2,9 @@
 
 Keys are camelCase like Keycloak's own representations, so an admin who knows
 Keycloak recognises them. Unknown keys are errors (a typo must never be
-silently ignored). Secret fields take only `${env:..}`/`${file:..}` references.
+silently ignored). Secret fields take only `${env:..}`/`${file:..}` references;
+the few per-deployment fields typed `ReferenceText` take `${env:..}`; every other
+string refuses references (see reference_fields.py).
 """
 from __future__ import annotations
 
@@ -23,22 +25,73 @@ from pydantic import (
 )
 
 from ..national_id import NationalIdError, parse_national_id
-from .references import ReferenceError_, SecretValue, expand, resolve_secret
+from .references import (
+    DEFAULT_SECRET_DIRECTORIES,
+    REFERENCE,
+    REFERENCE_START,
+    SECRET_REFERENCE,
+    VALUE_REFERENCE,
+    FileScope,
+    ReferenceError_,
+    SecretValue,
+    UnsetVariable,
+    expand_values,
+    resolve_secret,
+)
 
 REALM_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
 
-def _context(info: ValidationInfo) -> tuple[dict, Path]:
-    ctx = info.context or {}
-    return ctx.get("env", os.environ), ctx.get("base_dir", Path.cwd())
+# Validation context (load_config sets it): env, base_dir (directory of the file being read),
+# config_dir, allowed_secret_dirs, secret_variables, skip_secrets, references_checked.
+def _context(info: ValidationInfo) -> dict:
+    return info.context or {}
 
 
-def _text(value, info: ValidationInfo) -> str:
+def _file_scope(ctx: dict) -> FileScope:
+    base_dir = Path(ctx.get("base_dir", Path.cwd()))
+    return FileScope(base_dir, Path(ctx.get("config_dir", base_dir)),
+                     tuple(ctx.get("allowed_secret_dirs", DEFAULT_SECRET_DIRECTORIES)))
+
+
+def _string(value) -> str:
     if not isinstance(value, str):
         raise ValueError(f"expected a string, got {type(value).__name__}")
-    env, base_dir = _context(info)
+    return value
+
+
+def _plain_text(value, info: ValidationInfo) -> str:
+    value = _string(value)
+    # load_config has already refused these at their exact line (reference_fields.py); this
+    # catches a model validated some other way.
+    if REFERENCE_START.search(value) and not _context(info).get("references_checked"):
+        raise ValueError("references (${env:…}/${file:…}) are not allowed in this field")
+    return value
+
+
+def _reference_text(value, info: ValidationInfo) -> str:
+    ctx = _context(info)
     try:
-        return expand(value, env, base_dir)
+        return expand_values(_string(value), ctx.get("env", os.environ), ctx.get("secret_variables"))
+    except ReferenceError_ as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _environment_name(value, info: ValidationInfo) -> str:
+    """psc.environment: the name itself, or `${env:NAME}` without a default — a forgotten
+    variable must stop the tool, never fall back to some PSC (the mock, say) silently."""
+    value = _string(value)
+    ctx = _context(info)
+    match = REFERENCE.search(value)
+    if match and match[3] is not None:
+        raise ValueError(f"{match[0]}: no default here, a forgotten variable would silently broker to "
+                         f"'{match[3]}': write ${{env:{match[2]}}}")
+    try:
+        return expand_values(value, ctx.get("env", os.environ), ctx.get("secret_variables"))
+    except UnsetVariable as exc:
+        names = list(info.data.get("environments") or {})
+        choices = f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else "one of psc.environments"
+        raise ValueError(f"{exc.name} is not set: choose {choices}") from None
     except ReferenceError_ as exc:
         raise ValueError(str(exc)) from None
 
@@ -48,11 +101,21 @@ def _secret(value, info: ValidationInfo) -> SecretValue:
         return value
     if not isinstance(value, str):
         raise ValueError("expected a ${env:NAME} or ${file:PATH} reference")
-    env, base_dir = _context(info)
+    ctx = _context(info)
     try:
-        return resolve_secret(value, env, base_dir, resolve=not (info.context or {}).get("skip_secrets"))
+        return resolve_secret(value, ctx.get("env", os.environ), _file_scope(ctx),
+                              resolve=not ctx.get("skip_secrets"))
     except ReferenceError_ as exc:
         raise ValueError(str(exc)) from None
+
+
+def _secret_directory(value, info: ValidationInfo) -> str:
+    path = _string(value)
+    if not os.path.isabs(path):
+        raise ValueError(f"'{path}' is not an absolute directory")
+    if os.path.normpath(path) == "/":
+        raise ValueError("'/' would let ${file:…} read any file: name the directory that holds the secrets")
+    return path
 
 
 def _national_id(value, info: ValidationInfo) -> str:
@@ -67,15 +130,23 @@ def _national_id(value, info: ValidationInfo) -> str:
         raise ValueError(str(exc)) from None
 
 
-# A string in which `${env:NAME:-default}` is expanded (per-deployment values).
-Text = Annotated[str, PlainValidator(_text), WithJsonSchema({"type": "string"})]
+# Plain text: no reference (a display name, a description, an attribute value...).
+Text = Annotated[str, PlainValidator(_plain_text), WithJsonSchema({"type": "string"})]
+# A per-deployment value (a redirect URI, the PSC client id): `${env:NAME}` and
+# `${env:NAME:-default}` expanded, never a variable that holds a secret. It shows in plans.
+ReferenceText = Annotated[str, PlainValidator(_reference_text), WithJsonSchema({"type": "string"}), VALUE_REFERENCE]
 # A secret: exactly one reference, resolved and masked.
 Secret = Annotated[
     SecretValue,
     PlainValidator(_secret),
     PlainSerializer(lambda s: s.reference, return_type=str),
     WithJsonSchema({"type": "string", "pattern": r"^\$\{(env|file):[^}]+\}$"}),
+    SECRET_REFERENCE,
 ]
+PscEnvironmentName = Annotated[str, PlainValidator(_environment_name), WithJsonSchema({"type": "string"}),
+                               VALUE_REFERENCE]
+SecretDirectory = Annotated[str, PlainValidator(_secret_directory),
+                            WithJsonSchema({"type": "string", "pattern": "^/"})]
 NationalIdText = Annotated[
     str,
     PlainValidator(_national_id),
@@ -90,7 +161,7 @@ class Model(BaseModel):
 # ---------------------------------------------------------------- deployment.yaml
 
 class PscEnvironment(Model):
-    issuer: Text = Field(description="PSC issuer URL; discovery is read from it")
+    issuer: ReferenceText = Field(description="PSC issuer URL; discovery is read from it")
     discoveryPath: str = Field(
         "/.well-known/wallet-openid-configuration",
         description="PSC publishes its discovery document at this non-standard path",
@@ -107,8 +178,10 @@ class PscEnvironment(Model):
 
 
 class PscDeployment(Model):
-    environment: Text = Field(description="which of `environments` this deployment brokers")
     environments: dict[str, PscEnvironment]
+    # After `environments`: its error message lists them.
+    environment: PscEnvironmentName = Field(
+        description="which of `environments` this deployment brokers: a name, or ${env:NAME} without a default")
 
     @model_validator(mode="after")
     def _known_environment(self):
@@ -127,6 +200,12 @@ class Deployment(Model):
     psc: PscDeployment
     mapperCatalogue: Text = Field(
         "../mappers/catalogue.yaml", description="identity-provider mappers applied to every PSC broker"
+    )
+    allowedSecretDirectories: list[SecretDirectory] = Field(
+        list(DEFAULT_SECRET_DIRECTORIES),
+        description="absolute directories outside the configuration directory from which ${file:…} secrets may "
+                    "be read (Docker and Kubernetes mount secrets under /run/secrets); [] allows the "
+                    "configuration directory only",
     )
 
 
@@ -154,7 +233,7 @@ def _attribute_values(value, info: ValidationInfo) -> tuple[str, ...]:
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValueError("expected a string or a list of strings")
-    return tuple(_text(v, info) for v in value)
+    return tuple(_plain_text(v, info) for v in value)
 
 
 AttributeValues = Annotated[
@@ -170,7 +249,7 @@ class PscIdentityProvider(Model):
                        description="natural key; part of the broker redirect URI registered at PSC")
     displayName: str = "Pro Santé Connect"
     enabled: bool = True
-    clientId: Text = Field(description="the client id this realm is registered with at PSC")
+    clientId: ReferenceText = Field(description="the client id this realm is registered with at PSC")
     clientSecret: Secret
     clientAuthMethod: Literal["client_secret_basic", "client_secret_post"] = "client_secret_basic"
     firstLoginPolicy: FirstLoginPolicy = Field(
@@ -233,9 +312,9 @@ class Client(Model):
                     "secret; bearer-only: an API that only validates tokens (no login flow at all)",
     )
     secret: Secret | None = None
-    redirectUris: list[Text] = []
-    webOrigins: list[Text] = []
-    postLogoutRedirectUris: list[Text] = []
+    redirectUris: list[ReferenceText] = []
+    webOrigins: list[ReferenceText] = []
+    postLogoutRedirectUris: list[ReferenceText] = []
     pkce: Literal["S256"] | None = "S256"
     tokenClaims: list[AttributeName] = Field(
         [], description="user-profile attributes put in ID, access and userinfo tokens"

@@ -3,6 +3,10 @@
 PyYAML's composer gives nodes with marks; we build plain Python data plus a map
 from each value's path (("clients", 0, "redirectUris")) to its line and column,
 so validation errors can name the exact spot an admin has to fix.
+
+Anchors and aliases (`&x` / `*x`, and `<<: *x` merges) are refused where they first
+appear: nothing in these files needs them, and nested aliases expand exponentially
+(a 400-byte file can stand for billions of nodes).
 """
 from __future__ import annotations
 
@@ -46,6 +50,29 @@ class _DuplicateKey(Exception):
         self.key, self.mark = key, mark
 
 
+class _AnchorOrAlias(Exception):
+    def __init__(self, event):
+        self.event = event
+
+    def message(self) -> str:
+        if isinstance(self.event, yaml.AliasEvent):
+            used = f"alias '*{self.event.anchor}'"
+        else:
+            used = f"anchor '&{self.event.anchor}'"
+        return (f"YAML {used} refused: anchors and aliases are not allowed in these files "
+                "(write the value out; nested aliases can expand to billions of nodes)")
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """The safe loader's composer, stopping at the first anchor or alias, before any node is built."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _AnchorOrAlias(event)
+        return super().compose_node(parent, index)
+
+
 def _mark(node) -> Position:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
@@ -83,7 +110,10 @@ def load_yaml(path: Path, display_name: str | None = None) -> tuple[YamlDocument
     except (OSError, UnicodeDecodeError) as exc:
         return None, [ConfigError(name, None, None, "", f"cannot read file: {exc}")]
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_NoAliasLoader)
+    except _AnchorOrAlias as refused:
+        mark = refused.event.start_mark
+        return None, [ConfigError(name, mark.line + 1, mark.column + 1, "", refused.message())]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)

@@ -33,10 +33,11 @@ DEPLOYMENT_OPTIONS = {"http-host", "http-port", "http-management-port", "db-url"
 # The official PostgreSQL image's documented variables (its "Environment Variables" section).
 POSTGRES_IMAGE_VARIABLES = {"POSTGRES_PASSWORD", "POSTGRES_USER", "POSTGRES_DB", "POSTGRES_INITDB_ARGS",
                             "POSTGRES_INITDB_WALDIR", "POSTGRES_HOST_AUTH_METHOD", "PGDATA"}
-# Made-up values for the variables the file requires (${NAME:?...}), as a user's .env would give.
+# Made-up values for the variables the file requires (${NAME:?...}), as a user's .env would give; the PSC
+# environment too (no default: a forgotten one must stop the job, not broker to the mock).
 USER_SETTINGS = {"KEYCLOAK_DB_PASSWORD": "db-secret", "KEYCLOAK_ADMIN_PASSWORD": "admin-secret",
                  "PSC_CLIENT_SECRET_GRAND_EST": "psc-secret", "SMUR_BACKOFFICE_SECRET_GRAND_EST": "bo-secret",
-                 "SMUR_IAM_MOCK_CONTROL_TOKEN": "mock-control-token-0123456789"}
+                 "SMUR_IAM_MOCK_CONTROL_TOKEN": "mock-control-token-0123456789", "SMUR_IAM_PSC_ENVIRONMENT": "mock"}
 PYTHON_SOURCES = ("provisioning", "mockpsc", "demoapp")
 
 
@@ -245,7 +246,7 @@ def test_every_setting_of_the_file_is_documented_in_the_readme():
     for name in compose.variables():
         assert f"`{name}`" in section, f"README's docker compose section does not document {name}"
     required = {name for name, default in compose.variables().items() if default is None}
-    assert required == set(USER_SETTINGS), "the secrets a user must give, and only them"
+    assert required == set(USER_SETTINGS), "the secrets and the PSC environment a user must give, and only them"
 
 
 def test_the_python_image_builds_from_files_that_exist(svc):

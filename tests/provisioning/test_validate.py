@@ -98,8 +98,42 @@ MALFORMED = [
      ["identityProvider.clientSecret", "must not be written in clear"]),
     ("client-secret-in-clear", REGION, "${env:SMUR_BACKOFFICE_SECRET_GRAND_EST}", "s3cr3t",
      ["clients[0].secret", "must not be written in clear"]),
-    ("secret-file-missing", REGION, "${env:SMUR_BACKOFFICE_SECRET_GRAND_EST}", "${file:/nonexistent/backoffice}",
-     ["clients[0].secret", "cannot read /nonexistent/backoffice", "${file:/nonexistent/backoffice}"]),
+    ("secret-file-missing", REGION, "${env:SMUR_BACKOFFICE_SECRET_GRAND_EST}", "${file:secrets/backoffice}",
+     ["clients[0].secret", "cannot read /", "/realm/secrets/backoffice", "${file:secrets/backoffice}"]),
+    ("secret-file-outside", REGION, "${env:SMUR_BACKOFFICE_SECRET_GRAND_EST}", "${file:/etc/hostname}",
+     ["smur-grand-est.yaml:{LINE}:5", "clients[0].secret", "resolves to /etc/hostname, outside the configuration "
+      "directory", "(/run/secrets)", "allowedSecretDirectories"]),
+    ("secret-reference-with-default", REGION, "${env:PSC_CLIENT_SECRET_GRAND_EST}",
+     "${env:PSC_CLIENT_SECRET_GRAND_EST:-hunter2}",
+     ["identityProvider.clientSecret", "takes no default (it would be a secret in clear)"]),
+    ("reference-in-display-name", REGION, "displayName: SMUR Grand Est", "displayName: SMUR ${env:HOSTNAME}",
+     ["smur-grand-est.yaml:{LINE}:1", "displayName", "only allowed in: identityProvider.clientId, "
+      "identityProvider.clientSecret, clients[].secret, clients[].redirectUris, clients[].webOrigins, "
+      "clients[].postLogoutRedirectUris"]),
+    ("reference-in-attribute-value", DEFAULTS, '{professionCode: "10"}', '{professionCode: "${file:secret}"}',
+     ["national-defaults.yaml:{LINE}:18", "roles[0].attributes.professionCode", "only allowed in",
+      "(inherited by smur-grand-est.yaml)"]),
+    ("reference-in-a-key", REGION, '{departement: "51"}', '{"${env:X}": "51"}',
+     ["groups[0].attributes.${env:X}", "only allowed in"]),
+    ("malformed-reference", REGION, "https://backoffice.grand-est.smur.example/oidc/callback",
+     "https://${env:BACKOFFICE_HOST:https://x}/cb", ["clients[0].redirectUris[0]", "malformed reference"]),
+    ("file-reference-in-redirect-uri", REGION, "https://backoffice.grand-est.smur.example/oidc/callback",
+     "${file:redirect-uri}", ["clients[0].redirectUris[0]", "${file:…} is for secrets"]),
+    ("client-id-reads-a-secret", REGION, "${env:PSC_CLIENT_ID_GRAND_EST:-smur-grand-est}",
+     "${env:SMUR_BACKOFFICE_SECRET_GRAND_EST}",
+     ["identityProvider.clientId", "${env:SMUR_BACKOFFICE_SECRET_GRAND_EST} is a secret (read by "
+      "clients[0].secret in smur-grand-est.yaml)"]),
+    ("client-id-reads-the-admin-password", REGION, "${env:PSC_CLIENT_ID_GRAND_EST:-smur-grand-est}",
+     "${env:SMUR_IAM_ADMIN_PASSWORD}", ["identityProvider.clientId", "named like a secret"]),
+    ("reference-in-catalogue", CATALOGUE, "      user.attribute: idnat\n", "      user.attribute: ${env:HOME}\n",
+     ["catalogue.yaml:{LINE}:7", "identityProviderMappers[1].config.user.attribute",
+      "references (${env:…}/${file:…}) are not allowed in this file"]),
+    ("yaml-anchor", REGION, '{departement: "51"}', '&dep {departement: "51"}',
+     ["smur-grand-est.yaml:{LINE}:17", "YAML anchor '&dep' refused"]),
+    ("yaml-alias", REGION, "displayName: SMUR Grand Est", "displayName: *name",
+     ["smur-grand-est.yaml:{LINE}:14", "YAML alias '*name' refused"]),
+    ("yaml-merge-key", CATALOGUE, "    syncMode: IMPORT\n", "    <<: *base\n    syncMode: IMPORT\n",
+     ["catalogue.yaml:{LINE}:9", "YAML alias '*base' refused"]),
     ("undeclared-token-claim", REGION, BACKOFFICE, BACKOFFICE + "    tokenClaims: [rpps, idnat, grade]\n",
      ["clients[0].tokenClaims[2]", "'grade' is not declared in userProfile.attributes"]),
     ("audience-not-a-client", REGION, BACKOFFICE, BACKOFFICE + "    audiences: [smur-planning]\n",
@@ -152,8 +186,17 @@ MALFORMED = [
      ["national-defaults.yaml:{LINE}:5", "clients[0].type", "(inherited by smur-grand-est.yaml)"]),
     ("defaults-bad-pattern", DEFAULTS, '"^[0-9]{11}$"', '"^[0-9]{11$("',
      ["national-defaults.yaml:", "userProfile.attributes[0]", "not a valid regular expression"]),
-    ("deployment-unknown-environment", DEPLOYMENT, "${env:SMUR_IAM_PSC_ENVIRONMENT:-mock}", "staging",
+    ("deployment-unknown-environment", DEPLOYMENT, "${env:SMUR_IAM_PSC_ENVIRONMENT}", "staging",
      ["deployment.yaml:", "psc", "environment 'staging' is not one of: mock, production, sandbox"]),
+    ("deployment-environment-with-default", DEPLOYMENT, "${env:SMUR_IAM_PSC_ENVIRONMENT}",
+     "${env:SMUR_IAM_PSC_ENVIRONMENT:-mock}",
+     ["deployment.yaml:{LINE}:3", "psc.environment", "no default here, a forgotten variable would silently "
+      "broker to 'mock'"]),
+    ("deployment-secret-directory-root", DEPLOYMENT, "allowedSecretDirectories: [/run/secrets]",
+     "allowedSecretDirectories: [/run/secrets, /]",
+     ["deployment.yaml:{LINE}:", "allowedSecretDirectories[1]", "'/' would let ${file:…} read any file"]),
+    ("deployment-secret-directory-relative", DEPLOYMENT, "allowedSecretDirectories: [/run/secrets]",
+     "allowedSecretDirectories: [secrets]", ["allowedSecretDirectories[0]", "'secrets' is not an absolute directory"]),
     ("deployment-issuer-not-url", DEPLOYMENT, "https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet", "auth.esw",
      ["deployment.yaml:", "psc.environments.production", "is not an http(s) URL"]),
     ("catalogue-sync-mode", CATALOGUE, "    syncMode: IMPORT\n", "    syncMode: ALWAYS\n",
@@ -244,20 +287,53 @@ def test_an_error_in_the_defaults_is_reported_once_for_every_region(tmp_path):
     defaults = directory / "national-defaults.yaml"
     defaults.write_text(defaults.read_text().replace("    pkce: S256", "    pkce: S512", 1))
     with pytest.raises(ConfigInvalid) as caught:
-        load_config(directory, resolve_secrets=False)
+        load_config(directory, env={"SMUR_IAM_PSC_ENVIRONMENT": "mock"}, resolve_secrets=False)
     [error] = caught.value.errors
     assert error.file.endswith("national-defaults.yaml") and error.field == "clients[0].pkce"
     assert len(error.inherited_by) == 18 and "and 15 more" in str(error)
 
 
-def test_secret_from_file_and_masked_repr(files, tmp_path):
-    secret_file = tmp_path / "psc-secret"
-    secret_file.write_text("from-a-file\n")
-    files.edit("${env:PSC_CLIENT_SECRET_GRAND_EST}", f"${{file:{secret_file}}}")
+def test_secret_from_file_and_masked_repr(files):
+    """A relative ${file:} is read beside the file that holds it."""
+    (files.directory / "secrets").mkdir()
+    (files.directory / "secrets" / "psc").write_text("from-a-file\n")
+    files.edit("${env:PSC_CLIENT_SECRET_GRAND_EST}", "${file:secrets/psc}")
     config = files.load()
     secret = config.regions[0].identityProvider.clientSecret
     assert secret.reveal() == "from-a-file"
     assert "from-a-file" not in repr(secret) and "from-a-file" not in str(config.regions[0])
+
+
+@pytest.mark.parametrize("written", ["{outside}/psc", "../../elsewhere/psc", "secrets/link-out/psc"])
+def test_secret_file_outside_the_configuration_directory_is_refused(files, tmp_path, written):
+    """However it is spelt (absolute, `..`, a symlink inside the directory), a path that ends outside is refused."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "psc").write_text("another-regions-secret\n")
+    (files.directory / "secrets").mkdir()
+    (files.directory / "secrets" / "link-out").symlink_to(outside)
+    path = written.format(outside=outside)
+    assert (files.directory / path).read_text() == "another-regions-secret\n"  # the reference does reach it
+    files.edit("${env:PSC_CLIENT_SECRET_GRAND_EST}", "${file:" + path + "}")
+    for resolve in (True, False):  # `validate --no-secrets` refuses it too, without reading it
+        with pytest.raises(ConfigInvalid) as caught:
+            load_config(files.directory, env=files.env, resolve_secrets=resolve)
+        [error] = caught.value.errors
+        assert error.field == "identityProvider.clientSecret" and error.line == 13
+        assert f"resolves to {(outside / 'psc').resolve()}, outside the configuration directory" in error.message
+        assert "another-regions-secret" not in str(caught.value)
+
+
+def test_secret_file_in_an_allowed_directory(files, tmp_path):
+    """An absolute path under a directory deployment.yaml allows (like /run/secrets) is read."""
+    mounted = tmp_path / "mounted-secrets"
+    mounted.mkdir()
+    (mounted / "psc").write_text("mounted\n")
+    deployment = files.directory / "deployment.yaml"
+    deployment.write_text(deployment.read_text().replace("allowedSecretDirectories: [/run/secrets]",
+                                                         f"allowedSecretDirectories: [/run/secrets, {mounted}]"))
+    files.edit("${env:PSC_CLIENT_SECRET_GRAND_EST}", f"${{file:{mounted}/psc}}")
+    assert files.load().regions[0].identityProvider.clientSecret.reveal() == "mounted"
 
 
 def test_missing_deployment_file(files):
@@ -294,7 +370,8 @@ def test_region_drops_an_inherited_object(files):
 
 def test_shipped_realm_directory_is_valid():
     """All 18 regions (13 metropolitan, 5 overseas), with their secrets given by the environment."""
-    config = load_config(REPO / "realm", env=dict(os.environ) | all_secrets_env(REPO / "realm"))
+    config = load_config(REPO / "realm", env=dict(os.environ) | all_secrets_env(REPO / "realm")
+                         | {"SMUR_IAM_PSC_ENVIRONMENT": "mock"})
     codes = {r.inseeCode for r in config.regions}
     assert codes == {"01", "02", "03", "04", "06", "11", "24", "27", "28", "32", "44", "52", "53", "75", "76",
                      "84", "93", "94"}
@@ -305,9 +382,10 @@ def test_shipped_realm_directory_is_valid():
 
 def test_validate_without_secrets_checks_references_only(recorder):
     """A CI job without the secrets still checks every file (and never reads a secret)."""
-    result = run_cli("validate", str(REPO / "realm"), "--no-secrets", env={"PATH": os.environ.get("PATH", "")})
+    env = {"PATH": os.environ.get("PATH", ""), "SMUR_IAM_PSC_ENVIRONMENT": "production"}
+    result = run_cli("validate", str(REPO / "realm"), "--no-secrets", env=env)
     assert result.returncode == 0, result.stderr
     assert "valid (18 realm(s)" in result.stdout
-    result = run_cli("validate", str(REPO / "realm"), env={"PATH": os.environ.get("PATH", "")})
+    result = run_cli("validate", str(REPO / "realm"), env=env)
     assert result.returncode == 1 and "PSC_CLIENT_SECRET_CORSE is not set" in result.stderr
     assert len(_error_lines(result.stderr)) == 36  # 18 PSC secrets + 18 back-office secrets, all at once
