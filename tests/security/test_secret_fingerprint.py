@@ -13,7 +13,6 @@ import re
 import pytest
 
 from fixtures.realms import plan_and_apply, run_cli
-from provisioning.config import fingerprint as fingerprint_module
 from provisioning.config.references import SecretValue
 from provisioning.ownership import RECORD_ATTRIBUTE, object_digest
 from provisioning.resources.identity_provider import SECRET_FINGERPRINT
@@ -68,6 +67,8 @@ def test_the_ownership_digest_of_the_broker_is_no_fast_check_either(provisioned,
 
 def test_a_plan_computes_each_fingerprint_once(region_files, admin_api, monkeypatch):
     """scrypt is slow on purpose: a plan (desired state, then digests) must not pay twice for one pair."""
+    from provisioning.config import fingerprint as fingerprint_module  # (here: the attack tests run on any version)
+
     fingerprint_module.secret_fingerprint.cache_clear()
     calls = []
     real_scrypt = hashlib.scrypt
