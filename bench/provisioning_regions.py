@@ -26,6 +26,7 @@ from provisioning_common import REPO, admin, counts, servers, timed
 from fixtures.realms import all_secrets_env, copy_all_regions  # noqa: E402
 from provisioning.apply import ApplySummary, apply_plan  # noqa: E402
 from provisioning.config import load_config  # noqa: E402
+from provisioning.config.fingerprint import secret_fingerprint  # noqa: E402
 from provisioning.plan import build_plan  # noqa: E402
 from provisioning.psc_discovery import fetch_discovery  # noqa: E402
 
@@ -68,6 +69,12 @@ def main() -> int:
             print(f"\nno-op plan of {len(realms)} regions: median {median:.2f}s, best {best:.2f}s "
                   f"over {args.runs} runs; {gets} requests per plan, all GET; per realm: "
                   + ", ".join(f"{n} GET x {k} realms" for n, k in sorted(per_realm.items())))
+            # The same with the secrets' scrypt fingerprints computed again (a fresh process does).
+            def cold_plan():
+                secret_fingerprint.cache_clear()
+                return build_plan(api, config, discovery)
+            median, best, _ = timed(cold_plan, args.runs)
+            print(f"  the same, fingerprints not cached (as in a new process): median {median:.2f}s, best {best:.2f}s")
             command_env = {**os.environ, **env, "SMUR_IAM_KEYCLOAK_URL": base_url, "SMUR_IAM_ADMIN_USER": user,
                            "SMUR_IAM_ADMIN_PASSWORD": password, "SMUR_IAM_CACHE": str(root / "cache")}
             started = time.perf_counter()
