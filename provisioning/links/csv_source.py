@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import functools
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 from .staff import SourceRef, StaffList, StaffListBuilder, StaffMember
@@ -19,10 +20,30 @@ from .staff import SourceRef, StaffList, StaffListBuilder, StaffMember
 REQUIRED = ("first_name", "last_name")
 KNOWN = {"national_id", "rpps", "first_name", "last_name", "group", "roles", "email"}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# No name, group, role list or e-mail comes near this: a longer field is a broken file (an unclosed
+# quote swallowing the lines after it, say) and the whole file is refused, naming line and column.
+MAX_FIELD_LENGTH = 1000
 
 
 class SourceFormatError(ValueError):
-    """The file as a whole cannot be read (header, encoding): nothing is planned."""
+    """The file as a whole cannot be read (header, encoding, a field far too long): nothing is planned."""
+
+
+def too_long(name: str, line: int, column: str, length: int, cause: str = "") -> SourceFormatError:
+    return SourceFormatError(f"{name}:{line}: {column} holds {length:,} characters (at most {MAX_FIELD_LENGTH:,}): "
+                             f"a broken file{cause}, nothing was read")
+
+
+@contextmanager
+def _csv_fields_up_to(size: int):
+    """Let the csv module read fields up to ``size`` characters, so our own check, which names the
+    line and the column, sees an oversized field first (csv's default limit raises a bare error)."""
+    previous = csv.field_size_limit()
+    csv.field_size_limit(max(previous, size))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
 
 
 def group_path(name: str) -> str:
@@ -51,15 +72,34 @@ def _where_not_utf8(path: Path, name: str) -> str:
 
 def _read_csv(path: Path, name: str, sandbox: bool) -> StaffList:
     handle = path.open(encoding="utf-8-sig", newline="")  # streamed: a national list is tens of MB
-    with handle:
+    with handle, _csv_fields_up_to(path.stat().st_size + 1):
         first_line = handle.readline()
         handle.seek(0)
         delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
         return _read_rows(csv.DictReader(handle, delimiter=delimiter), name, sandbox)
 
 
+def _check_lengths(row: dict, name: str, first_line: int) -> None:
+    if None not in row:  # the usual row, checked in one C-level pass (a national list has 100,000)
+        try:
+            if max(map(len, row.values()), default=0) <= MAX_FIELD_LENGTH:
+                return
+        except TypeError:  # a short row: its missing columns are None
+            pass
+    for column, value in row.items():
+        values = value if column is None else [value]  # None: the fields beyond the header's columns
+        for text in values:
+            if text is not None and len(text) > MAX_FIELD_LENGTH:
+                where = f"column '{column}'" if column is not None else "a field beyond the header's columns"
+                raise too_long(name, first_line, where, len(text), " (an unclosed quote?)")
+
+
 def _read_rows(reader: csv.DictReader, name: str, sandbox: bool) -> StaffList:
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    raw_header = reader.fieldnames or []
+    for number, column in enumerate(raw_header, start=1):
+        if len(column) > MAX_FIELD_LENGTH:
+            raise too_long(name, 1, f"header column {number}", len(column), " (an unclosed quote?)")
+    header = [h.strip() for h in raw_header]
     reader.fieldnames = header
     unknown = [h for h in header if h not in KNOWN]
     missing = [h for h in REQUIRED if h not in header]
@@ -83,7 +123,10 @@ def _read_rows(reader: csv.DictReader, name: str, sandbox: bool) -> StaffList:
         return frozenset(r for r in re.split(r"[|\s]+", text) if r)
 
     builder = StaffListBuilder(sandbox)
+    last_line = reader.line_num
     for row in reader:
+        first_line, last_line = last_line + 1, reader.line_num  # a quoted field may span lines
+        _check_lengths(row, name, first_line)
         ref = SourceRef(name, reader.line_num)
         builder.result.rows_read += 1
         if None in row:

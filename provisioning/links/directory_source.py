@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from .csv_source import SourceFormatError
+from .csv_source import MAX_FIELD_LENGTH, SourceFormatError, too_long
 from .departments import normalise_department
 from .roles import CATEGORY_ROLES, PROFESSION_ROLES, ROLE_CODE_ROLES
 from .staff import SourceRef, StaffList, StaffListBuilder, StaffMember
@@ -36,6 +36,16 @@ def _fields(line: str) -> list[str]:
     return fields
 
 
+def _check_lengths(line: str, fields: list[str], columns: list[str], name: str, number: int) -> None:
+    """Refuse the file at a field far longer than any real one (a line this short cannot hold one)."""
+    if len(line) <= MAX_FIELD_LENGTH:
+        return
+    for i, text in enumerate(fields):
+        if len(text) > MAX_FIELD_LENGTH:
+            column = f"column '{columns[i]}'" if i < len(columns) else f"field {i + 1} (beyond the header's columns)"
+            raise too_long(name, number, column, len(text))
+
+
 def read_directory(path: Path, *, departments: Iterable[str] | None = None,
                    national_ids: set[str] | None = None, sandbox: bool = False) -> StaffList:
     """Read the people of the extraction, kept if their structure is in ``departments``
@@ -49,6 +59,7 @@ def read_directory(path: Path, *, departments: Iterable[str] | None = None,
     if not lines:
         raise SourceFormatError(f"{name}: empty file")
     header = _fields(lines[0])
+    _check_lengths(lines[0], header, [f"header column {i}" for i in range(1, len(header) + 1)], name, 1)
     index = {column: i for i, column in enumerate(header)}
     missing = [column for column in NEEDED if column not in index]
     if missing:
@@ -64,6 +75,7 @@ def read_directory(path: Path, *, departments: Iterable[str] | None = None,
         if not line.strip():
             continue
         fields = _fields(line)
+        _check_lengths(line, fields, header, name, number)
         ref = SourceRef(name, number)
         if len(fields) != len(header):
             builder.result.rows_read += 1
