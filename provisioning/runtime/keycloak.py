@@ -12,6 +12,9 @@ Lifecycle of `KeycloakServer.start()`:
    production topology, built with `--db=postgres`);
 4. poll `/health/ready` on the management port.
 
+The data dir is 0700 and the files the server writes there 0600, an existing data dir and
+an earlier run's files included (private_files.py): the H2 database holds client secrets in clear.
+
 Every server runs in its own process group, is stopped by `stop()`, by
 `atexit`, and, should the Python process be SIGKILLed, by a watchdog process.
 """
@@ -27,7 +30,6 @@ import os
 import secrets
 import shutil
 import socket
-import stat
 import subprocess
 import sys
 import time
@@ -40,6 +42,7 @@ import requests
 from .distribution import KeycloakDistribution
 from .filelock import file_lock
 from .java import JavaRuntime, resolve_java
+from .private_files import PRIVATE_UMASK, open_private, private_directory, write_private
 from .process import Watchdog, group_members, terminate_group
 
 if TYPE_CHECKING:  # postgres.py imports this module
@@ -208,7 +211,11 @@ class KeycloakServer:
     def start(self, timeout: float = 240) -> "KeycloakServer":
         if self.running:
             return self
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            private_directory(self.data_dir, ours=(f"{DB_NAME}.*", f"{self._log_path.name}*", PID_FILE_NAME,
+                                                   DATA_LOCK_NAME, CREDENTIALS_FILE_NAME))
+        except ValueError as exc:
+            raise KeycloakStartError(str(exc)) from None
         self._claim_data_dir()
         try:
             self.java = resolve_java(self._java_request)
@@ -235,7 +242,7 @@ class KeycloakServer:
         # Held for the server's lifetime. If another *live* process holds it,
         # the data dir is in use and must not be touched; if we get it, any
         # Keycloak recorded in the pid file belongs to a dead parent.
-        fd = os.open(self.data_dir / DATA_LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = open_private(self.data_dir / DATA_LOCK_NAME, os.O_RDWR)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -309,15 +316,16 @@ class KeycloakServer:
             "client_id": self.bootstrap_client_id,
             "client_secret": self.bootstrap_client_secret,
         }
-        creds_file.write_text(json.dumps(creds, indent=2))
-        os.chmod(creds_file, stat.S_IRUSR | stat.S_IWUSR)
+        write_private(creds_file, json.dumps(creds, indent=2))
 
     def _open_log(self) -> None:
-        self._log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if self._log_path.exists() and self._log_path.stat().st_size:
             # Keep the previous run's log (often the interesting one after a crash).
-            os.replace(self._log_path, self._log_path.with_name(self._log_path.name + ".1"))
-        self._log_file = open(self._log_path, "ab", buffering=0)
+            previous = self._log_path.with_name(self._log_path.name + ".1")
+            os.replace(self._log_path, previous)
+            os.chmod(previous, 0o600)
+        self._log_file = open(open_private(self._log_path, os.O_WRONLY | os.O_APPEND), "ab", buffering=0)
 
     def _log_line(self, text: str) -> None:
         if self._log_file:
@@ -434,10 +442,11 @@ class KeycloakServer:
             # New session => kc.sh leads a process group that also holds the
             # JVM it forks; signals from the terminal do not reach it directly.
             start_new_session=True,
+            umask=PRIVATE_UMASK,  # the H2 files the JVM creates are 0600
         )
         self.pgid = self._proc.pid
         self._watchdog = Watchdog(self._proc.pid)
-        (self.data_dir / PID_FILE_NAME).write_text(f"{self._proc.pid}\n")
+        write_private(self.data_dir / PID_FILE_NAME, f"{self._proc.pid}\n")
         atexit.register(self.stop)
 
     def _wait_ready(self, timeout: float) -> None:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .keycloak import free_port, tail
+from .private_files import PRIVATE_UMASK
 from .process import Watchdog, terminate_group
 
 log = logging.getLogger(__name__)
@@ -228,8 +229,9 @@ class LocalPostgres:
             cmd = ["runuser", "-u", self._user.pw_name, "--", *cmd]
         # PG* variables of the caller (PGHOST, PGPORT, PGDATA...) would redirect the tools.
         env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+        # umask 077: the cluster and the server log (pg_ctl -l) are private to the server's user.
         result = subprocess.run(cmd, input=stdin, env=env, cwd=self.data_dir, capture_output=True, check=False,
-                                text=True, timeout=timeout)
+                                text=True, timeout=timeout, umask=PRIVATE_UMASK)
         if result.returncode != 0:
             output = (result.stdout + result.stderr).strip()
             server_log = tail(self.log_path)
