@@ -389,3 +389,17 @@ def test_validate_without_secrets_checks_references_only(recorder):
     result = run_cli("validate", str(REPO / "realm"), env=env)
     assert result.returncode == 1 and "PSC_CLIENT_SECRET_CORSE is not set" in result.stderr
     assert len(_error_lines(result.stderr)) == 36  # 18 PSC secrets + 18 back-office secrets, all at once
+
+
+def test_docs_list_every_field_that_takes_references():
+    """docs/configuration.md names exactly the fields the model marks (the error message lists them too)."""
+    from provisioning.config import Deployment, Region
+    from provisioning.config.reference_fields import reference_fields
+
+    text = (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
+    start = text.index("## Secrets and references")
+    section = text[start:text.index("\n## ", start + 1)]
+    fields = [str(f) for model in (Region, Deployment) for f in reference_fields(model)]
+    assert len(fields) == 8
+    for field in fields:
+        assert f"`{field}`" in section, f"{field} takes references but docs/configuration.md does not say so"
