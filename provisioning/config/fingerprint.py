@@ -8,9 +8,10 @@ reach every machine that runs `smur-iam`, and a lost or changed key would turn e
 stored fingerprint into a spurious rotation. The parameters are part of the stored value,
 so stronger ones later show as one `clientSecret` change per realm, like a rotation.
 
-The salt is deterministic (realm/alias, or realm/kind/key for the ownership digests) so
-the desired representation is the same at every plan; each (salt, secret) pair is
-computed once per process (a plan asks for the same ones in desired state and digests).
+The salt is deterministic (realm/kind/key: the broker's stored value and its ownership
+digest share one) so the desired representation is the same at every plan; each
+(salt, secret) pair is computed once per process, so a plan pays one scrypt per secret
+and realm (the PSC secret, the back-office client's), in parallel across realms.
 """
 from __future__ import annotations
 

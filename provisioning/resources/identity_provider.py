@@ -43,7 +43,8 @@ class IdentityProviderResource(ResourceType):
         if idp is None:
             return {}
         psc = ctx.discovery
-        salt = f"{ctx.realm}/{idp.alias}"
+        # The salt of this object's ownership digest too (ownership.object_digest): one scrypt for both.
+        salt = f"{ctx.realm}/{self.kind}/{idp.alias}"
         return {idp.alias: {
             "alias": idp.alias,
             "displayName": idp.displayName,
