@@ -126,7 +126,7 @@ MALFORMED = [
     ("client-id-reads-the-admin-password", REGION, "${env:PSC_CLIENT_ID_GRAND_EST:-smur-grand-est}",
      "${env:SMUR_IAM_ADMIN_PASSWORD}", ["identityProvider.clientId", "named like a secret"]),
     ("reference-in-catalogue", CATALOGUE, "      user.attribute: idnat\n", "      user.attribute: ${env:HOME}\n",
-     ["catalogue.yaml:{LINE}:7", "identityProviderMappers[1].config.user.attribute",
+     ["catalogue.yaml:{LINE}:7", "].config.user.attribute:",
       "references (${env:…}/${file:…}) are not allowed in this file"]),
     ("yaml-anchor", REGION, '{departement: "51"}', '&dep {departement: "51"}',
      ["smur-grand-est.yaml:{LINE}:17", "YAML anchor '&dep' refused"]),
