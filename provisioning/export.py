@@ -27,9 +27,13 @@ from .keycloak_api import KeycloakAdmin, url
 from .ownership import OwnershipRecord
 from .resources import clients, groups, identity_provider, realm, realm_roles, user_profile, users
 from .resources.client_protocol_mappers import AUDIENCE_PREFIX, SESSION_NOTE_PREFIX
+from .resources.authentication_flows import URLS as FLOW_URLS
 from .resources.first_login_flow import POLICY_STEPS, region_message_step
-from .resources.first_login_flow import URLS as FLOW_URLS
-from .resources.realm import INSEE_ATTRIBUTE, LIFESPANS
+from .resources.offline_access import OFFLINE
+from .resources.realm import INSEE_ATTRIBUTE, LIFESPANS, PSC_ONLY_SETTINGS
+from .resources.required_actions import ALLOWED as ALLOWED_REQUIRED_ACTIONS
+from .resources.required_actions import URLS as REQUIRED_ACTION_URLS
+from .resources.sign_in_flows import BINDINGS
 from .resources.realm_roles import builtin_roles
 
 PAGE = 500
@@ -85,7 +89,27 @@ def _realm_part(rep: dict) -> dict:
     for name in LIFESPANS:
         if rep.get(name) is not None:
             out[name] = rep[name]
+    if rep.get("offlineSessionMaxLifespanEnabled"):
+        out["offlineSessionMaxLifespan"] = rep.get("offlineSessionMaxLifespan")
+    if rep.get("eventsEnabled"):
+        events = {"types": sorted(rep.get("enabledEventTypes") or []), "adminEvents": bool(rep.get("adminEventsEnabled"))}
+        if rep.get("eventsExpiration"):  # none: kept forever, which the files cannot say (the default applies)
+            events["retentionDays"] = max(1, rep["eventsExpiration"] // 86400)
+        out["events"] = events
     return out
+
+
+def _sign_in_warnings(reader: _Reader, rep: dict) -> None:
+    """What apply would close: the export has no field for it, PSC-only is not a choice."""
+    opened = [name for name, flow in BINDINGS.items() if rep.get(name) != flow]
+    opened += [name for name, value in PSC_ONLY_SETTINGS.items() if name in rep and rep[name] != value]
+    if opened:
+        reader.warnings.append(f"realm '{reader.realm}' is not PSC-only ({', '.join(opened)}): apply would bind "
+                               "smur-iam's sign-in flows and settings")
+    enabled = sorted(a["alias"] for a in reader.get(REQUIRED_ACTION_URLS["collection"], "required actions")
+                     if a.get("enabled") and a["alias"] not in ALLOWED_REQUIRED_ACTIONS)
+    if enabled:
+        reader.warnings.append(f"required action(s) {', '.join(enabled)} enabled: apply would disable them")
 
 
 def _identity_provider(reader: _Reader, alias: str, secret_ref: str) -> dict | None:
@@ -240,6 +264,11 @@ def _clients(reader: _Reader, secret_refs: dict[str, str], slug: str) -> list[di
                                        "writes (tokenClaims, audiences, sessionClaims): not exported, reported as made by hand")
         item["tokenClaims"] = claims
         item["audiences"] = sorted(audiences)
+        if OFFLINE in (client.get("optionalClientScopes") or []):
+            # Keycloak gives every new client this scope: exporting it would keep a default nobody chose.
+            reader.warnings.append(f"client '{client_id}' can get offline tokens (Keycloak's default scope "
+                                   "offline_access): exported without; apply would remove it unless you add "
+                                   "offlineAccess: true")
         if session_claims:
             item["sessionClaims"] = session_claims
         out.append(item)
@@ -371,6 +400,7 @@ def export_realm(api: KeycloakAdmin, realm_name: str, defaults: YamlDocument | N
     record = OwnershipRecord.from_attributes(rep.get("attributes") or {}, realm_name)
 
     exported = _realm_part(rep)
+    _sign_in_warnings(reader, rep)
     idp = _identity_provider(reader, alias, psc_secret)
     if idp:
         if psc_client_id_ref and expand_values(psc_client_id_ref, env) == idp["clientId"]:

@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from ..national_id import NationalIdError, parse_national_id
+from .keycloak_events import EVENT_TYPES
 from .references import (
     DEFAULT_SECRET_DIRECTORIES,
     REFERENCE,
@@ -326,6 +327,10 @@ class Client(Model):
         [], description="user-session notes (e.g. auth_mode, set by the PSC mapper at each login) put in ID, "
                         "access and userinfo tokens"
     )
+    offlineAccess: bool = Field(
+        False, description="the app may ask for offline tokens (scope offline_access), which outlive logout up to "
+                           "the realm's offlineSessionMaxLifespan; off unless an app truly needs it"
+    )
 
     @model_validator(mode="after")
     def _settings_match_type(self):
@@ -388,6 +393,26 @@ class StaffUser(Model):
     enabled: bool = True
 
 
+EventTypeName = Annotated[str, Field(pattern=r"^[A-Z][A-Z_]*$")]
+
+
+class Events(Model):
+    """What the realm records, so refused PSC logins and admin changes can be seen and counted."""
+    retentionDays: int = Field(30, ge=1, le=3650, description="login and admin events older than this are deleted")
+    types: list[EventTypeName] = Field(
+        [], description="user event types recorded (Keycloak's names, e.g. LOGIN, IDENTITY_PROVIDER_LOGIN_ERROR)")
+    adminEvents: bool = Field(True, description="record admin changes (without representations: they may hold secrets)")
+
+    @model_validator(mode="after")
+    def _known_types(self):
+        unknown = [t for t in self.types if t not in EVENT_TYPES]
+        if unknown:
+            raise ValueError(f"unknown event type(s) {', '.join(unknown)}: Keycloak would store them and record "
+                             "nothing (expected Keycloak's names, e.g. LOGIN, LOGIN_ERROR, "
+                             "IDENTITY_PROVIDER_LOGIN_ERROR)")
+        return self
+
+
 class Region(Model):
     realm: str = Field(pattern=REALM_NAME.pattern, description="the Keycloak realm of this region (region files only)")
     inseeCode: str | None = Field(None, pattern=r"^[0-9]{2}$", description="INSEE region code, e.g. \"44\"")
@@ -396,6 +421,9 @@ class Region(Model):
     accessTokenLifespan: int | None = Field(None, ge=30, le=86400, description="seconds")
     ssoSessionIdleTimeout: int | None = Field(None, ge=60, le=604800, description="seconds")
     ssoSessionMaxLifespan: int | None = Field(None, ge=60, le=2592000, description="seconds")
+    offlineSessionMaxLifespan: int | None = Field(
+        None, ge=60, le=2592000, description="seconds an offline token lives at most (clients with offlineAccess)")
+    events: Events | None = Field(None, description="login and admin events stored by the realm")
     identityProvider: PscIdentityProvider | None = Field(None, description="the PSC broker")
     userProfile: UserProfile = UserProfile()
     roles: list[RealmRole] = Field([], description="realm roles, e.g. one per profession")

@@ -3,15 +3,19 @@ from __future__ import annotations
 
 from graphlib import TopologicalSorter
 
+from .authentication_flows import AuthenticationFlowResource
 from .base import Change, FieldChange, Inventory, ResourceType
+from .builtin_clients import BuiltinClientResource
 from .client_protocol_mappers import ClientProtocolMapperResource
 from .clients import ClientResource
-from .first_login_flow import FirstLoginFlowResource
 from .groups import GroupResource
 from .identity_provider import IdentityProviderResource
 from .identity_provider_mappers import IdentityProviderMapperResource
+from .offline_access import OfflineAccessResource
 from .realm import RealmResource
 from .realm_roles import RealmRoleResource
+from .required_actions import RequiredActionsResource
+from .sign_in_flows import RealmSignInResource
 from .user_links import UserLinkResource
 from .user_profile import UserProfileResource
 from .user_profile_attributes import UserProfileAttributeResource
@@ -23,10 +27,14 @@ ALL_TYPES: list[ResourceType] = [
     UserProfileAttributeResource(),
     RealmRoleResource(),
     GroupResource(),
-    FirstLoginFlowResource(),
+    AuthenticationFlowResource(),
+    RealmSignInResource(),
+    RequiredActionsResource(),
     IdentityProviderResource(),
     IdentityProviderMapperResource(),
+    OfflineAccessResource(),
     ClientResource(),
+    BuiltinClientResource(),
     ClientProtocolMapperResource(),
     UserResource(),
     UserLinkResource(),

@@ -6,6 +6,9 @@ Three kinds of app, each with the least it needs:
 - bearer-only (a service API that only validates tokens): every flow off, so
   nobody can sign in through it.
 Apps do plain OIDC against the realm; nothing PSC-specific leaks to them.
+No client gets the password grant or a flow override of its own (the realm's
+flows are PSC-only, sign_in_flows.py), nor offline tokens unless it declares
+`offlineAccess` (offline_access.py).
 """
 from __future__ import annotations
 
@@ -13,6 +16,8 @@ from ..config.model import BUILTIN_CLIENTS
 from ..keycloak_api import url
 from .base import FieldChange, Inventory, ResourceType, merged, reveal
 from .listing import find_by_key, read_listing
+from .offline_access import FIELD as OFFLINE_FIELD
+from .offline_access import client_offline_change, set_client_offline_access
 
 URLS = {
     "collection": "/admin/realms/{realm}/clients",
@@ -43,6 +48,15 @@ def client_reps(ctx, client_ids: set[str]) -> dict[str, dict]:
     return {cid: known[cid] for cid in client_ids if known.get(cid)}
 
 
+# A client-level override could bind a flow of Keycloak's (with a password form) to one app:
+# an empty value clears an override (Keycloak keeps the keys a client does not send).
+NO_FLOW_OVERRIDES = {"browser": "", "direct_grant": ""}
+
+
+def without_offline_field(rep: dict) -> dict:
+    return {k: v for k, v in rep.items() if k != OFFLINE_FIELD}
+
+
 def _flows(client) -> dict:
     if client.type == "bearer-only":
         # An API that only validates tokens: no flow at all, so no token is ever issued to it.
@@ -71,6 +85,8 @@ class ClientResource(ResourceType):
                 "implicitFlowEnabled": False,
                 "directAccessGrantsEnabled": False,
                 "serviceAccountsEnabled": False,
+                "authenticationFlowBindingOverrides": dict(NO_FLOW_OVERRIDES),
+                OFFLINE_FIELD: client.offlineAccess,
                 **_flows(client),
             }
             if client.type != "bearer-only":
@@ -97,7 +113,7 @@ class ClientResource(ResourceType):
         return Inventory({c["clientId"] for c in listing.items} - BUILTIN_CLIENTS, listing.complete)
 
     def compare(self, desired, current):
-        changes = super().compare(desired, current)
+        changes = super().compare(without_offline_field(desired), current) + client_offline_change(desired, current)
         # Keycloak shows a confidential client's secret to admins: compare it directly.
         secret = desired.get("secret")
         if secret is not None and current.get("secret") != secret.reveal():
@@ -105,15 +121,20 @@ class ClientResource(ResourceType):
         return changes
 
     def create(self, ctx, desired):
-        new_id = ctx.api.post(url(URLS["collection"], realm=ctx.realm), reveal(desired),
-                              realm=ctx.realm, obj=self.describe(desired["clientId"]))
+        obj = self.describe(desired["clientId"])
+        new_id = ctx.api.post(url(URLS["collection"], realm=ctx.realm), reveal(without_offline_field(desired)),
+                              realm=ctx.realm, obj=obj)
         ctx.ids[("client", desired["clientId"])] = new_id
+        # Not left to the realm's default optional scopes, whatever they are at this point.
+        set_client_offline_access(ctx, new_id, desired[OFFLINE_FIELD], obj)
 
     def update(self, ctx, desired, current):
-        body = merged(current, reveal(desired))
+        obj = self.describe(desired["clientId"])
+        body = merged(current, reveal(without_offline_field(desired)))
         body.pop("protocolMappers", None)  # managed as their own resource
-        ctx.api.put(url(URLS["item"], realm=ctx.realm, id=current["id"]), body,
-                    realm=ctx.realm, obj=self.describe(desired["clientId"]))
+        ctx.api.put(url(URLS["item"], realm=ctx.realm, id=current["id"]), body, realm=ctx.realm, obj=obj)
+        if client_offline_change(desired, current):
+            set_client_offline_access(ctx, current["id"], desired[OFFLINE_FIELD], obj)
 
     def delete(self, ctx, key, current):
         ctx.api.delete(url(URLS["item"], realm=ctx.realm, id=current["id"]), allow_404=True,

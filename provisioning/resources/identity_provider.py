@@ -1,8 +1,8 @@
 """The PSC identity provider (natural key: its alias), a stock `oidc` broker.
 
 Every security setting is fixed here, not left to each region file:
-- `acr_values=eidas1` written into the authorization URL, and `forwardParameters`
-  set to a placeholder so Keycloak (26.4+) does not forward a client's own acr_values;
+- `acr_values=eidas1` written into the authorization URL, and nothing an app sends
+  forwarded to PSC (see NO_FORWARDED_PARAMETERS and `prompt` below);
 - Keycloak never checks the returned `acr`, so a claim filter requires acr=eidas1;
 - PKCE S256, signature validated against PSC's JWKS, issuer checked;
 - `trustEmail` off, `syncMode` IMPORT (the tool owns the attributes it writes).
@@ -21,8 +21,17 @@ URLS = {
     "item": "/admin/realms/{realm}/identity-provider/instances/{alias}",
 }
 SECRET_FINGERPRINT = "smurIam.clientSecretFingerprint"
-# A parameter name no client sends: with an empty list Keycloak would forward the client's acr_values.
-NO_FORWARDED_PARAMETERS = "smur_iam_forwards_nothing"
+# Keycloak 26.7 forwards each name listed here, from the app's extra request parameters or else from the
+# login session's notes; an empty list means `acr_values`. No list can be empty, and any unknown name
+# (the placeholder we used) is an extra parameter an app may send. `request_uri` is one of the names
+# Keycloak's authorization endpoint never keeps as an extra parameter and never stores as a note
+# (AuthzEndpointRequestParser.KNOWN_REQ_PARAMS), so nothing is forwarded; tests/security check the query.
+NO_FORWARDED_PARAMETERS = "request_uri"
+# Without a configured prompt Keycloak forwards the app's (`prompt=none`, `consent`...). A fixed
+# `login` forwards nothing of the app's and makes every new Keycloak session a fresh e-CPS approval:
+# on a tablet shared by a SMUR team, a PSC session left open by the previous user never signs the
+# next one in. Keycloak's own SSO cookie still spares re-authentication within a session.
+PSC_PROMPT = "login"
 
 
 def _with_query(endpoint: str, query: str) -> str:
@@ -72,6 +81,10 @@ class IdentityProviderResource(ResourceType):
                 "pkceMethod": "S256",
                 "defaultScope": "openid scope_all",
                 "forwardParameters": NO_FORWARDED_PARAMETERS,
+                "prompt": PSC_PROMPT,
+                "loginHint": "false",
+                "passMaxAge": "false",
+                "uiLocales": "false",
                 "filteredByClaim": "true",
                 "claimFilterName": "acr",
                 "claimFilterValue": "eidas1",

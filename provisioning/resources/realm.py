@@ -15,6 +15,33 @@ URLS = {
 }
 INSEE_ATTRIBUTE = "smurIam.inseeRegion"
 LIFESPANS = ("accessTokenLifespan", "ssoSessionIdleTimeout", "ssoSessionMaxLifespan")
+ADMIN_EVENTS_EXPIRATION = "adminEventsExpiration"  # a realm attribute in Keycloak 26, in seconds
+
+# Fixed by the tool, like the broker's security settings: a PSC-only realm has no credential of its own.
+PSC_ONLY_SETTINGS = {
+    # Staff come only through PSC or the provisioning: no self-service accounts, no password reset,
+    # nothing a login form would use.
+    "registrationAllowed": False,
+    "resetPasswordAllowed": False,
+    "rememberMe": False,
+    "loginWithEmailAllowed": False,
+    "verifyEmail": False,
+    "editUsernameAllowed": False,
+    "sslRequired": "external",
+    # A safety net: nothing here takes a password, but any future credential would be rate-limited.
+    # Never a permanent lockout: it would disable a doctor's account in the middle of an emergency.
+    "bruteForceProtected": True,
+    "permanentLockout": False,
+    "failureFactor": 10,
+    "waitIncrementSeconds": 60,
+    "maxFailureWaitSeconds": 900,
+    "maxDeltaTimeSeconds": 43200,
+    # A refresh token is used once: a stolen copy used after the app's own refresh is refused.
+    "revokeRefreshToken": True,
+    "refreshTokenMaxReuse": 0,
+    # Offline tokens (only for clients that declare offlineAccess) end at the realm's maximum.
+    "offlineSessionMaxLifespanEnabled": True,
+}
 
 
 def read_realm(ctx) -> dict | None:
@@ -40,21 +67,27 @@ class RealmResource(ResourceType):
 
     def desired(self, ctx):
         region = ctx.region
-        rep = {
-            "realm": region.realm,
-            "enabled": region.enabled,
-            # Staff come only through PSC or the provisioning: no self-service accounts.
-            "registrationAllowed": False,
-            "editUsernameAllowed": False,
-            "sslRequired": "external",
-        }
+        rep = {"realm": region.realm, "enabled": region.enabled, **PSC_ONLY_SETTINGS}
+        attributes = {}
         if region.displayName is not None:
             rep["displayName"] = region.displayName
         for name in LIFESPANS:
             if getattr(region, name) is not None:
                 rep[name] = getattr(region, name)
+        if region.offlineSessionMaxLifespan is not None:
+            # Idle never longer than the maximum: an offline token unused for that long is dead anyway.
+            rep["offlineSessionMaxLifespan"] = rep["offlineSessionIdleTimeout"] = region.offlineSessionMaxLifespan
+        if region.events is not None:
+            seconds = region.events.retentionDays * 86400
+            rep |= {"eventsEnabled": True, "eventsExpiration": seconds, "enabledEventTypes": list(region.events.types),
+                    "adminEventsEnabled": region.events.adminEvents,
+                    # Admin events with representations would store client secrets in the event table.
+                    "adminEventsDetailsEnabled": False}
+            attributes[ADMIN_EVENTS_EXPIRATION] = str(seconds)
         if region.inseeCode is not None:
-            rep["attributes"] = {INSEE_ATTRIBUTE: region.inseeCode}
+            attributes[INSEE_ATTRIBUTE] = region.inseeCode
+        if attributes:
+            rep["attributes"] = attributes
         return {region.realm: rep}
 
     def read(self, ctx, keys):

@@ -4,6 +4,11 @@ Keycloak silently drops writes to attributes the profile does not declare, so
 `rpps`/`idnat` must be declared before any user is written. The document is
 replaced as a whole by PUT, so every write re-reads it and changes only its part.
 The attributes themselves are a resource type of their own (user_profile_attributes.py).
+
+Keycloak's own attributes (username, e-mail, names) are editable by the user by
+default: through the account API a signed-in user could rename herself, and an
+intervention sheet would show a colleague's name. Here only administrators
+(and the PSC mapper, which rewrites the names at every login) may write them.
 """
 from __future__ import annotations
 
@@ -14,6 +19,13 @@ from .base import ResourceType
 
 URLS = {"item": "/admin/realms/{realm}/users/profile"}
 KEY = "user-profile"
+# What PSC decides (names) or an administrator (username, e-mail): never the user.
+ADMIN_ONLY = ("username", "email", "firstName", "lastName")
+
+
+def _editable_by_user(document: dict) -> list[str]:
+    return sorted(a["name"] for a in document.get("attributes", [])
+                  if a["name"] in ADMIN_ONLY and "user" in ((a.get("permissions") or {}).get("edit") or []))
 
 
 def profile_document(ctx) -> dict:
@@ -37,27 +49,31 @@ class UserProfileResource(ResourceType):
     deletable = False
 
     def desired(self, ctx):
-        return {KEY: {"emailRequired": ctx.region.userProfile.emailRequired}}
+        return {KEY: {"emailRequired": ctx.region.userProfile.emailRequired, "editableByUsers": []}}
 
     def read(self, ctx, keys):
         if not ctx.realm_exists:
             return {}
-        email = next((a for a in profile_document(ctx).get("attributes", []) if a["name"] == "email"), {})
-        return {KEY: {"emailRequired": bool(email.get("required"))}}
+        document = profile_document(ctx)
+        email = next((a for a in document.get("attributes", []) if a["name"] == "email"), {})
+        return {KEY: {"emailRequired": bool(email.get("required")), "editableByUsers": _editable_by_user(document)}}
 
     def create(self, ctx, desired):
         # A new realm already has the default profile: "create" is an update of it.
         self.update(ctx, desired, None)
 
     def update(self, ctx, desired, current):
-        def set_email_required(document):
+        def set_builtin_attributes(document):
             for attr in document.get("attributes", []):
                 if attr["name"] == "email":
                     if desired["emailRequired"]:
                         attr.setdefault("required", {"roles": ["user"]})
                     else:
                         attr.pop("required", None)
-        edit_profile(ctx, set_email_required, "user profile")
+                if attr["name"] in ADMIN_ONLY:
+                    permissions = attr.setdefault("permissions", {})
+                    permissions["edit"] = ["admin"] + (["user"] if attr["name"] in desired["editableByUsers"] else [])
+        edit_profile(ctx, set_builtin_attributes, "user profile")
 
     def describe(self, key):
         return "user profile"

@@ -67,7 +67,9 @@ class Staff:
 
     @property
     def display_name(self) -> str:
-        return f"{self.given_name.title()} {self.family_name.title()}"
+        """The name the tablet shows: PSC's (the mapper rewrites the names at every login; the region
+        file's title-cased names below only seeded the account)."""
+        return f"{self.given_name} {self.family_name}"
 
     def users_entry(self) -> str:
         """Their line in the region file's `users:` (pre-linked by national id, as smur-iam does it)."""
@@ -236,18 +238,20 @@ class TabletScreen:
         return {f: self.page.inner_text(f"#{f}") for f in fields}
 
     def refused_at_keycloak(self, name: str) -> str:
-        """PSC refused the login: Keycloak (not the app) keeps the tablet on the realm's login page,
-        with its message and a "Pro Santé Connect" button to try again."""
-        feedback = self.page.locator(".kc-feedback-text")
-        expect(feedback).to_contain_text("Pro Santé Connect", timeout=STEP_TIMEOUT_MS)
-        expect(self.page.locator("#social-psc")).to_be_visible()
+        """PSC refused the login: Keycloak (not the app) keeps the tablet on the realm's error page, with
+        its message and no form at all (the realm is PSC-only: no username or password field)."""
+        message = self.page.locator("#kc-error-message")
+        expect(message).to_contain_text("Pro Santé Connect", timeout=STEP_TIMEOUT_MS)
+        expect(self.page.locator("input[type=password]")).to_have_count(0)
+        expect(self.page.locator("input[name=username]")).to_have_count(0)
         self.shot(name)
-        return feedback.inner_text()
+        return message.inner_text()
 
     def retry_from_keycloak(self, wallet_origin: str) -> None:
-        self.page.click("#social-psc")
-        self.page.wait_for_url(f"{wallet_origin}/**")
-        expect(self.page.locator("#national_id")).to_be_visible()
+        """From the error page, back to the tablet app and its Pro Santé Connect button."""
+        self.page.goto(f"{self.app}/")
+        expect(self.page.locator("#psc-login")).to_be_visible(timeout=STEP_TIMEOUT_MS)
+        self.click_pro_sante_connect(wallet_origin)
 
     def logout(self) -> None:
         self.page.click("#logout")

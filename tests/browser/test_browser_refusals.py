@@ -78,7 +78,7 @@ def test_three_wrong_pins_lock_the_ecps_until_it_is_activated_again(staffed, moc
         name = f"tablet-psc-attempt-{attempt}"
         if attempt == 1:
             _start_login(tablet, mock_psc.wallet_origin, doctor.national_id, name=name)
-        else:  # PSC's refusal left the tablet on Keycloak's page: its button starts again
+        else:  # PSC's refusal left the tablet on Keycloak's error page: start again from the app
             tablet.retry_from_keycloak(mock_psc.wallet_origin)
             tablet.type_national_id(doctor.national_id, name=name)
         phone.wait_for_notification(doctor.national_id)

@@ -50,8 +50,9 @@ def assert_converged(files, oracle, admin_api):
     mappers = [m["name"] for m in kc.get_idp_mappers("psc")]
     assert sorted(mappers) == sorted(m.name for m in config.identity_provider_mappers), "each mapper once"
     flows = [f["alias"] for f in kc.get_authentication_flows() if not f["builtIn"]]
-    assert flows == ["psc-first-login-deny"]
-    assert len(kc.get_authentication_flow_executions("psc-first-login-deny")) == 1
+    assert sorted(flows) == ["psc-first-login-deny", "smur-browser-psc-only", "smur-refuse-credentials"]
+    for flow, steps in (("psc-first-login-deny", 1), ("smur-browser-psc-only", 2), ("smur-refuse-credentials", 1)):
+        assert len(kc.get_authentication_flow_executions(flow)) == steps, flow
     assert [i["alias"] for i in kc.get_idps()] == ["psc"]
     users = kc.get_users({})
     assert [u["username"] for u in users] == ["899700218896"]
