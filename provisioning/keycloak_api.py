@@ -124,6 +124,9 @@ class KeycloakAdmin:
         if resp.status_code == 404 and allow_404:
             return None
         if resp.status_code >= 400:
+            reason = _refusal_reason(resp) if resp.status_code == 403 else None
+            if reason:  # refused for a stated reason (e.g. our staff-state endpoint), not for a missing role
+                raise KeycloakError(f"Keycloak refused {method} {path} (HTTP 403): {reason}", 403, realm, obj)
             if resp.status_code in (401, 403):
                 raise KeycloakUnavailable(
                     f"not allowed to {method} {path} (HTTP {resp.status_code}): the admin credentials "
@@ -171,6 +174,15 @@ class KeycloakAdmin:
 def url(template: str, **values) -> str:
     """Fill a URL template, quoting each value (client ids may hold ':' or '/')."""
     return template.format(**{k: quote(str(v), safe="") for k, v in values.items()})
+
+
+def _refusal_reason(resp: requests.Response) -> str | None:
+    """The ``error_description`` of a 403 that gives one; Keycloak's own role checks give none."""
+    try:
+        body = resp.json()
+    except ValueError:
+        return None
+    return body.get("error_description") if isinstance(body, dict) else None
 
 
 def _message(resp: requests.Response) -> str:

@@ -4,10 +4,11 @@ Two ways, the first preferred:
 
 - **the staff-state endpoint** of our Keycloak extension
   (`GET /admin/realms/{realm}/smur-staff-state/users`): every local user with the
-  attributes we manage, its PSC link, group paths and realm roles, in one answer of
-  one line per user (100,000 users: about 3 s on the embedded H2 database). Given
-  the staff list (`InSyncLines`), a user whose line is exactly what the list expects
-  is only noted as in sync, never parsed: in a re-sync that is nearly everyone;
+  attributes we manage, its PSC link, group paths, realm roles and credential types,
+  in one answer of one line per user (100,000 users: about 3 s on the embedded H2
+  database). Given the staff list (`InSyncLines`), a user whose line is exactly what
+  the list expects is only noted as in sync, never parsed: in a re-sync that is
+  nearly everyone;
 - **the stock admin API**, when the extension is not installed or the realm has a
   user federation provider: every user with its attributes
   (`users?briefRepresentation=false`, pages of 1000), the users linked to PSC
@@ -16,13 +17,17 @@ Two ways, the first preferred:
   is why the endpoint exists. A user created by this tool carries
   `provisioned_by=smur-iam-links` and was linked with its username as PSC user
   id, so on this path its link is trusted; the links of other linked users are
-  read one by one (they are few: hand-made accounts).
+  read one by one (they are few: hand-made accounts). Credentials are read one
+  request per account, and only for the accounts the links tool manages or the staff
+  list names (the only ones whose credentials it removes): about 2 ms more per such
+  account, on a path that is already the slow one.
 """
 from __future__ import annotations
 
 import json
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -39,6 +44,7 @@ NEEDED_ATTRIBUTES = ("rpps", "idnat", MARK_ATTRIBUTE)
 URLS = {
     "users": "/admin/realms/{realm}/users",
     "user_links": "/admin/realms/{realm}/users/{id}/federated-identity",
+    "user_credentials": "/admin/realms/{realm}/users/{id}/credentials",
     "roles": "/admin/realms/{realm}/roles",
     "role_users": "/admin/realms/{realm}/roles/{role}/users",
     "groups": "/admin/realms/{realm}/groups",
@@ -49,7 +55,8 @@ URLS = {
     "staff_state": "/admin/realms/{realm}/smur-staff-state/users",
 }
 READ_BY_ENDPOINT, READ_BY_USERS_API = "staff-state endpoint", "stock users API"
-STAFF_STATE_FORMAT = "smur-staff-state/lines-1"  # what the extension's StaffStateWriter writes
+STAFF_STATE_FORMAT = "smur-staff-state/lines-2"  # what the extension's StaffStateWriter writes
+CREDENTIAL_READERS = 8  # stock users API only: credential listings in flight
 
 
 class LinksPreconditionError(Exception):
@@ -151,11 +158,13 @@ class StaffStatePrefetch:
 def read_realm_state(api: KeycloakAdmin, realm: str, alias: str, groups: set[str], roles: set[str],
                      verify_all_links: bool = False, use_endpoint: bool = True,
                      prefetched: StaffStatePrefetch | None = None,
-                     expected: InSyncLines | None = None) -> RealmStaffState:
+                     expected: InSyncLines | None = None, listed: set[str] | None = None) -> RealmStaffState:
     """Read the realm's staff; ``use_endpoint=False`` forces the stock users API (tests compare both).
 
     With ``expected`` (from the staff list), users already in sync are noted in ``state.in_sync``
-    instead of being parsed; without it every user is parsed."""
+    instead of being parsed; without it every user is parsed. ``listed``: the usernames the staff
+    list names; on the stock users API their credentials are read too (besides those of the
+    accounts the tool manages)."""
     before = sum(api.requests.values())
     if api.get(url(URLS["idp"], realm=realm, alias=alias), allow_404=True, realm=realm,
                obj=f"identity provider '{alias}'") is None:
@@ -183,7 +192,7 @@ def read_realm_state(api: KeycloakAdmin, realm: str, alias: str, groups: set[str
         _fill_from_lines(state, lines, groups, roles, expected)
     else:
         state.read_by = READ_BY_USERS_API
-        _fill_from_users_api(api, state, groups, roles, verify_all_links)
+        _fill_from_users_api(api, state, groups, roles, verify_all_links, listed or set())
     state.requests = sum(api.requests.values()) - before
     return state
 
@@ -212,12 +221,14 @@ def fetch_staff_state(api: KeycloakAdmin, realm: str, alias: str) -> tuple[str |
 
 
 def record_of(line: str) -> dict:
-    """One state line as a user representation with a few more keys (link, groups, realmRoles)."""
-    # The six values are JSON and JSON escapes tabs inside strings: tab -> comma makes one array.
-    username, user_id, core, email, groups, roles = json.loads(f"[{line.replace(chr(9), ',')}]")
-    enabled, first_name, last_name, attributes, link = core
+    """One state line as a user representation with a few more keys (link, groups, realmRoles, credentials:
+    the types of the credentials the account holds)."""
+    # The eight values are JSON and JSON escapes tabs inside strings: tab -> comma makes one array.
+    username, user_id, core, email, groups, roles, credentials, names = json.loads(f"[{line.replace(chr(9), ',')}]")
+    enabled, attributes, link = core
+    first_name, last_name = names
     record = {"id": user_id, "username": username, "enabled": enabled, "attributes": attributes, "link": link,
-              "groups": groups, "realmRoles": roles}
+              "groups": groups, "realmRoles": roles, "credentials": credentials}
     for key, value in (("firstName", first_name), ("lastName", last_name), ("email", email)):
         if value is not None:
             record[key] = value
@@ -261,10 +272,22 @@ def _index_user(state: RealmStaffState, user: dict) -> None:
 
 
 def _fill_from_users_api(api: KeycloakAdmin, state: RealmStaffState, groups: set[str], roles: set[str],
-                         verify_all_links: bool) -> None:
+                         verify_all_links: bool, listed: set[str]) -> None:
     realm, alias = state.realm, state.alias
     for user in paged(api, url(URLS["users"], realm=realm), realm, "users", {"briefRepresentation": "false"}):
         _index_user(state, user)
+    # The users listing carries no credentials. Read them for the accounts whose credentials the tool
+    # would remove (those it manages or the list names), not for every account of the realm: one request
+    # each. Other accounts carry no "credentials" key: nothing is reported about them.
+    ours = [u for u in state.users_by_username.values() if is_managed(u) or u["username"] in listed]
+
+    def read_credentials(user: dict) -> None:
+        found = api.get(url(URLS["user_credentials"], realm=realm, id=user["id"]), realm=realm,
+                        obj=f"credentials of user '{user['username']}'")
+        user["credentials"] = sorted({c["type"] for c in found})
+
+    with ThreadPoolExecutor(max_workers=CREDENTIAL_READERS) as pool:
+        list(pool.map(read_credentials, ours))
     linked = paged(api, url(URLS["users"], realm=realm), realm, "users",
                    {"idpAlias": alias, "briefRepresentation": "true"})
     state.linked_user_ids = {u["id"] for u in linked}

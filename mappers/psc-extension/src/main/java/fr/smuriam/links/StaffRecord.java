@@ -7,7 +7,8 @@ import java.util.TreeSet;
 
 /**
  * What the staff-links tool needs to know of one local user: identity fields, the few attributes it
- * manages, its link to the PSC identity provider, its group paths and its realm roles.
+ * manages, its link to the PSC identity provider, its group paths, its realm roles and the types of
+ * the credentials it holds (a staff account should hold none: PSC is the only way in).
  */
 public final class StaffRecord {
     final String id;
@@ -20,6 +21,7 @@ public final class StaffRecord {
     String link; // PSC user id (the national id) of the user's link to the provider, or null
     final TreeSet<String> groups = new TreeSet<>();
     final TreeSet<String> roles = new TreeSet<>();
+    final TreeSet<String> credentials = new TreeSet<>(); // credential types: password, otp, webauthn...
 
     public StaffRecord(String id, String username, boolean enabled, String firstName, String lastName, String email) {
         this.id = id;

@@ -16,12 +16,15 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code GET /admin/realms/{realm}/smur-staff-state/users?idp=psc&attribute=idnat&attribute=rpps}: every
  * local user of the realm with the named attributes, its link to {@code idp}, group paths and realm
- * roles, in one answer, one line per user (format: {@link StaffStateWriter}). Read-only; the caller
- * needs the {@code view-users} right on the realm. Errors are JSON, as Keycloak's own.
+ * roles and credential types, in one answer, one line per user (format: {@link StaffStateWriter}).
+ * Read-only; the caller needs the {@code view-users} right on the realm, and an attribute is only
+ * returned when the realm's user profile lets administrators view it (otherwise 403 naming it, see
+ * {@link AttributeVisibility}). Errors are JSON, as Keycloak's own.
  */
 public class StaffStateResource {
     private static final Logger LOG = Logger.getLogger(StaffStateResource.class);
@@ -58,12 +61,22 @@ public class StaffStateResource {
         if (names.size() > MAX_ATTRIBUTE_NAMES) {
             return problem(Response.Status.BAD_REQUEST, "at most " + MAX_ATTRIBUTE_NAMES + " attribute names");
         }
+        for (String name : names) {
+            if (AttributeVisibility.USER_FIELDS.contains(name)) {
+                return problem(Response.Status.BAD_REQUEST, "'" + name + "' is a field of the user, not an "
+                        + "attribute: every line of the answer carries it");
+            }
+        }
         // Users of an LDAP/Kerberos/custom user store are not all in the local tables: a partial
         // answer would make the staff tool create duplicates, so refuse instead.
         if (realm.getComponentsStream(realm.getId(), USER_STORAGE_PROVIDER_TYPE).findAny().isPresent()) {
             return problem(Response.Status.CONFLICT, "realm '" + realm.getName()
                     + "' has a user federation provider; its users are not all stored locally, "
                     + "read them through the users API instead");
+        }
+        Optional<String> hidden = AttributeVisibility.refusal(session, realm, names);
+        if (hidden.isPresent()) {
+            return problem(Response.Status.FORBIDDEN, hidden.get());
         }
         long start = System.nanoTime();
         StaffStateReader reader = new StaffStateReader(session, realm);

@@ -15,17 +15,20 @@ import java.util.Map;
  * string in Keycloak's heap.
  *
  * <p>The first line is a JSON object naming the format, realm, provider and count. Then one line per
- * user, six tab-separated JSON values:
- * <pre>username  id  [enabled, firstName, lastName, {attributes}, link]  email  [group paths]  [realm roles]</pre>
+ * user, eight tab-separated JSON values:
+ * <pre>username  id  [enabled, {attributes}, link]  email  [group paths]  [realm roles]
+ *     [credential types]  [firstName, lastName]</pre>
  * JSON escapes tabs and newlines inside strings, so the separators are unambiguous. Lists are
  * sorted and attributes ordered by name: the same user always gives the same line, which lets the
  * staff tool recognise a user that already matches its file by comparing text, without parsing
- * the 99% of a re-sync that did not change.
+ * the 99% of a re-sync that did not change. The names come last because the staff tool leaves
+ * them out of that comparison: once an account exists, PSC owns its names (the PSC mapper
+ * rewrites them at every login), a staff list only seeds them.
  */
 public final class StaffStateWriter {
-    public static final String FORMAT = "smur-staff-state/lines-1";
-    static final List<String> FIELDS = List.of("username", "id", "[enabled,firstName,lastName,attributes,link]",
-            "email", "groups", "realmRoles");
+    public static final String FORMAT = "smur-staff-state/lines-2";
+    static final List<String> FIELDS = List.of("username", "id", "[enabled,attributes,link]", "email", "groups",
+            "realmRoles", "credentialTypes", "[firstName,lastName]");
     private static final JsonFactory JSON = new JsonFactory();
 
     private StaffStateWriter() {
@@ -56,14 +59,12 @@ public final class StaffStateWriter {
         json.writeRaw('\t');
         json.writeStartArray();
         json.writeBoolean(user.enabled);
-        json.writeString(user.firstName); // null is written as null
-        json.writeString(user.lastName);
         json.writeStartObject();
         for (Map.Entry<String, List<String>> attribute : user.attributes.entrySet()) {
             strings(json, attribute.getKey(), attribute.getValue());
         }
         json.writeEndObject();
-        json.writeString(user.link);
+        json.writeString(user.link); // null is written as null
         json.writeEndArray();
         json.writeRaw('\t');
         json.writeString(user.email);
@@ -71,6 +72,13 @@ public final class StaffStateWriter {
         strings(json, user.groups);
         json.writeRaw('\t');
         strings(json, user.roles);
+        json.writeRaw('\t');
+        strings(json, user.credentials);
+        json.writeRaw('\t');
+        json.writeStartArray();
+        json.writeString(user.firstName);
+        json.writeString(user.lastName);
+        json.writeEndArray();
         json.writeRaw('\n');
     }
 

@@ -16,7 +16,7 @@ class StaffStateWriterTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     @Test
-    void writesAHeaderThenOneLineOfSixJsonValuesPerUser() throws Exception {
+    void writesAHeaderThenOneLineOfEightJsonValuesPerUser() throws Exception {
         StaffRecord linked = new StaffRecord("id-1", "899700218896", true, "Camille", "Durand", "c@example.fr");
         linked.attributes.put("rpps", List.of("99700218896"));
         linked.attributes.put("idnat", List.of("899700218896"));
@@ -24,6 +24,8 @@ class StaffStateWriterTest {
         linked.groups.add("/SMUR 67 Strasbourg");
         linked.groups.add("/SMUR 67 Haguenau");
         linked.roles.add("medecin");
+        linked.credentials.add("password");
+        linked.credentials.add("otp");
         StaffRecord bare = new StaffRecord("id-2", "hand-made", false, null, "Tab\tNew\nLine \"quoted\"", null);
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -37,23 +39,27 @@ class StaffStateWriterTest {
         assertEquals(StaffStateWriter.FORMAT, header.get("format").asText());
         assertEquals("smur-grand-est", header.get("realm").asText());
         assertEquals(2, header.get("count").asInt());
-        assertEquals(6, header.get("fields").size());
+        assertEquals(8, header.get("fields").size());
 
         // Exact text: the staff tool compares it with the line it expects for a user in sync.
+        // The names come last, out of the part the tool compares (PSC owns them once the account exists).
         assertEquals("\"899700218896\"\t\"id-1\"\t"
-                + "[true,\"Camille\",\"Durand\",{\"idnat\":[\"899700218896\"],\"rpps\":[\"99700218896\"]},\"899700218896\"]"
-                + "\t\"c@example.fr\"\t[\"/SMUR 67 Haguenau\",\"/SMUR 67 Strasbourg\"]\t[\"medecin\"]", lines[1]);
+                + "[true,{\"idnat\":[\"899700218896\"],\"rpps\":[\"99700218896\"]},\"899700218896\"]"
+                + "\t\"c@example.fr\"\t[\"/SMUR 67 Haguenau\",\"/SMUR 67 Strasbourg\"]\t[\"medecin\"]"
+                + "\t[\"otp\",\"password\"]\t[\"Camille\",\"Durand\"]", lines[1]);
 
         String[] fields = lines[2].split("\t");
-        assertEquals(6, fields.length, "tabs and newlines inside values are escaped");
+        assertEquals(8, fields.length, "tabs and newlines inside values are escaped");
         JsonNode core = MAPPER.readTree(fields[2]);
         assertFalse(core.get(0).asBoolean());
-        assertTrue(core.get(1).isNull());
-        assertEquals("Tab\tNew\nLine \"quoted\"", core.get(2).asText());
-        assertEquals(0, core.get(3).size());
-        assertTrue(core.get(4).isNull(), "no link");
+        assertEquals(0, core.get(1).size());
+        assertTrue(core.get(2).isNull(), "no link");
         assertTrue(MAPPER.readTree(fields[3]).isNull(), "no email");
         assertEquals(0, MAPPER.readTree(fields[4]).size());
+        assertEquals("[]", fields[6], "no credential");
+        JsonNode names = MAPPER.readTree(fields[7]);
+        assertTrue(names.get(0).isNull());
+        assertEquals("Tab\tNew\nLine \"quoted\"", names.get(1).asText());
     }
 
     @Test
