@@ -16,17 +16,27 @@ Updates and removals (a re-sync: a few percent of the staff) are one user each,
 `update_workers` at a time. A PUT names only the fields that changed: Keycloak keeps
 what it leaves out. When our attributes change, the user's current
 representation is read first, because Keycloak replaces the whole attribute map
-and the PSC mapper keeps attributes of its own there.
+and the PSC mapper keeps attributes of its own there. Names are never written to an
+existing account: PSC owns them (the list only seeds them at creation).
+
+A credential on a staff account (password, OTP, passkey...) is removed: PSC is the
+only way in. A leaver's removal ends her sessions in the same step as her link:
+`POST .../logout` ends the online sessions (and sets her not-before), but in Keycloak
+26.7.3 it leaves offline sessions alone (it walks the online ones only, and a refresh
+token is not checked against the user's not-before), so every client holding her
+consent or an offline token is then revoked with `DELETE .../consents/{client}`.
 """
 from __future__ import annotations
 
+import threading
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ..keycloak_api import KeycloakAdmin, url
 from ..resources.users import username_of
-from .plan import LinkRemoval, LinksPlan, UserUpdate, desired_attributes
+from .plan import CREDENTIALS, LinkRemoval, LinksPlan, UserUpdate, desired_attributes
 from .staff import StaffMember
 
 URLS = {
@@ -35,6 +45,11 @@ URLS = {
     "link": "/admin/realms/{realm}/users/{id}/federated-identity/{alias}",
     "user_group": "/admin/realms/{realm}/users/{id}/groups/{group}",
     "user_roles": "/admin/realms/{realm}/users/{id}/role-mappings/realm",
+    "credentials": "/admin/realms/{realm}/users/{id}/credentials",
+    "credential": "/admin/realms/{realm}/users/{id}/credentials/{credential}",
+    "logout": "/admin/realms/{realm}/users/{id}/logout",
+    "consents": "/admin/realms/{realm}/users/{id}/consents",
+    "consent": "/admin/realms/{realm}/users/{id}/consents/{client}",
 }
 DEFAULT_BATCH = 25
 # Two batches in flight keep both of a small Keycloak's cores busy without queueing behind each other.
@@ -50,6 +65,18 @@ class LinksResult:
     updated: int = 0
     removed: int = 0
     skipped: list[str] = field(default_factory=list)  # usernames that appeared since the plan
+    credentials_removed: Counter = field(default_factory=Counter)  # credential type -> how many
+    sessions_ended: int = 0  # leavers whose online sessions were ended
+    offline_revoked: int = 0  # clients whose consent or offline tokens were revoked, all leavers together
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)  # updates run in threads
+
+    def count(self, **amounts) -> None:
+        with self._lock:
+            for name, amount in amounts.items():
+                if name == "credentials":
+                    self.credentials_removed.update(amount)
+                else:
+                    setattr(self, name, getattr(self, name) + amount)
 
 
 def user_representation(member: StaffMember, alias: str) -> dict:
@@ -98,15 +125,37 @@ def _current_user(api: KeycloakAdmin, realm: str, user: dict, obj: str) -> dict:
     return current
 
 
-def _apply_update(api: KeycloakAdmin, plan: LinksPlan, update: UserUpdate) -> None:
+def _remove_credentials(api: KeycloakAdmin, realm: str, user: dict, obj: str) -> list[str]:
+    """Delete every credential of the account (read now, by id); returns the types removed."""
+    found = api.get(url(URLS["credentials"], realm=realm, id=user["id"]), realm=realm, obj=obj)
+    for credential in found:
+        api.delete(url(URLS["credential"], realm=realm, id=user["id"], credential=credential["id"]),
+                   allow_404=True, realm=realm, obj=f"{obj}, {credential['type']} credential")
+    return [credential["type"] for credential in found]
+
+
+def _end_sessions(api: KeycloakAdmin, realm: str, user: dict, obj: str) -> int:
+    """End the account's online and offline sessions; returns how many clients' offline access was revoked."""
+    api.post(url(URLS["logout"], realm=realm, id=user["id"]), realm=realm, obj=obj)
+    revoked = 0
+    for consent in api.get(url(URLS["consents"], realm=realm, id=user["id"]), realm=realm, obj=obj):
+        # Revokes the consent and the client's offline tokens (sessions) of this user; 404 if gone meanwhile.
+        api.delete(url(URLS["consent"], realm=realm, id=user["id"], client=consent["clientId"]), allow_404=True,
+                   realm=realm, obj=f"{obj}, client '{consent['clientId']}'")
+        revoked += 1
+    return revoked
+
+
+def _apply_update(api: KeycloakAdmin, plan: LinksPlan, update: UserUpdate, result: LinksResult) -> None:
     realm, user = plan.realm, update.user
     obj = f"user '{user['username']}'"
-    if update.fields or update.adopt:
-        # Keycloak keeps what a PUT leaves out (attributes, email), so a change of names is one request.
-        body = {"firstName": update.member.first_name, "lastName": update.member.last_name, "enabled": True}
+    written = [change for change in update.fields if change.path != CREDENTIALS]
+    if written or update.adopt:
+        # Keycloak keeps what a PUT leaves out (names, attributes, email): only what the list owns is sent.
+        body = {"enabled": True}
         if update.member.email is not None:
             body["email"] = update.member.email
-        if update.adopt or any(change.path.startswith("attributes.") for change in update.fields):
+        if update.adopt or any(change.path.startswith("attributes.") for change in written):
             # ...but it replaces the whole attribute map: merge ours into the user's current one.
             current = _current_user(api, realm, user, obj)
             body = {**current, **body,
@@ -129,13 +178,21 @@ def _apply_update(api: KeycloakAdmin, plan: LinksPlan, update: UserUpdate) -> No
     if update.roles_remove:
         api.request("DELETE", url(URLS["user_roles"], realm=realm, id=user["id"]), json=roles(update.roles_remove),
                     realm=realm, obj=obj)
+    if update.credentials:
+        result.count(credentials=_remove_credentials(api, realm, user, obj))
 
 
-def _apply_removal(api: KeycloakAdmin, plan: LinksPlan, removal: LinkRemoval) -> None:
+def _apply_removal(api: KeycloakAdmin, plan: LinksPlan, removal: LinkRemoval, result: LinksResult) -> None:
     realm, user = plan.realm, removal.user
     obj = f"user '{user['username']}'"
+    # Every way in is closed first (PSC link, credentials), then what is already open is ended: a
+    # login between the two steps could otherwise open a new session.
     if removal.unlink:
         api.delete(url(URLS["link"], realm=realm, id=user["id"], alias=plan.alias), realm=realm, obj=obj)
+    if removal.credentials:
+        result.count(credentials=_remove_credentials(api, realm, user, obj))
+    if removal.unlink or removal.disable:
+        result.count(sessions_ended=1, offline_revoked=_end_sessions(api, realm, user, obj))
     if removal.disable:
         api.put(url(URLS["user"], realm=realm, id=user["id"]), {"enabled": False}, realm=realm, obj=obj)
 
@@ -159,8 +216,8 @@ def apply_links_plan(api: KeycloakAdmin, plan: LinksPlan, batch: int = DEFAULT_B
     result = LinksResult()
     reps = [user_representation(m, plan.alias) for m in plan.creates]
     result.created, result.skipped = import_batches(api, plan.realm, reps, batch, workers, progress)
-    result.updated = _one_by_one(lambda update: _apply_update(api, plan, update), plan.updates, update_workers,
-                                 progress)
-    result.removed = _one_by_one(lambda removal: _apply_removal(api, plan, removal), plan.removals,
+    result.updated = _one_by_one(lambda update: _apply_update(api, plan, update, result), plan.updates,
+                                 update_workers, progress)
+    result.removed = _one_by_one(lambda removal: _apply_removal(api, plan, removal, result), plan.removals,
                                  update_workers, progress)
     return result

@@ -12,12 +12,13 @@ from pathlib import Path
 import click
 
 from ..keycloak_api import KeycloakError, KeycloakUnavailable
+from ..resources.users import username_of
 from .apply import DEFAULT_BATCH, DEFAULT_UPDATE_WORKERS, DEFAULT_WORKERS, apply_links_plan
 from .csv_source import SourceFormatError, read_csv
 from .departments import departments_of
 from .directory_source import NATIONAL_ID, read_directory
 from .in_sync import InSyncLines
-from .plan import LinksPlan, build_links_plan
+from .plan import CREDENTIALS, LinksPlan, build_links_plan
 from .realm_state import LinksPreconditionError, StaffStatePrefetch, read_realm_state
 
 EXIT_ERROR, EXIT_PENDING, EXIT_UNREACHABLE = 1, 2, 3
@@ -58,14 +59,22 @@ def render(plan: LinksPlan, source: str) -> str:
     section("+", "account(s) to create and link", plan.creates,
             lambda m: f"{m.national_id} {m.first_name} {m.last_name} ({m.where})")
     section("~", "account(s) to update", plan.updates, lambda u: f"{u.member.national_id}: " + ", ".join(
-        [f.path for f in u.fields] + (["+link"] if u.add_link else []) + (["adopt"] if u.adopt else [])
+        [f.path for f in u.fields if f.path != CREDENTIALS] + (["+link"] if u.add_link else [])
+        + (["adopt"] if u.adopt else []) + _credentials_text(u.credentials)
         + [f"+group {g}" for g in sorted(u.groups_add)] + [f"-group {g}" for g in sorted(u.groups_remove)]
         + [f"+role {r}" for r in sorted(u.roles_add)] + [f"-role {r}" for r in sorted(u.roles_remove)]))
     section("-", "leaver(s) to unlink", plan.removals,
-            lambda r: f"{r.user['username']}" + (" (unlink)" if r.unlink else "") + (" (disable)" if r.disable else ""))
+            lambda r: f"{r.user['username']}" + (" (unlink)" if r.unlink else "") + (" (disable)" if r.disable else "")
+            + (" (end online and offline sessions)" if r.unlink or r.disable else "")
+            + "".join(f" ({text})" for text in _credentials_text(r.credentials)))
     lines.append(f"  = {plan.unchanged} unchanged")
     section("!", "conflict(s): fix the rows or pass --skip-conflicts", plan.conflicts, str)
     return "\n".join(lines)
+
+
+def _credentials_text(types: list[str]) -> list[str]:
+    # A staff account holds no credential (PSC is the only way in): any found is removed.
+    return [f"-credentials {', '.join(types)}"] if types else []
 
 
 def as_json(plan: LinksPlan) -> str:
@@ -74,8 +83,10 @@ def as_json(plan: LinksPlan) -> str:
         "create": [m.national_id for m in plan.creates],
         "update": [{"nationalId": u.member.national_id, "fields": [f.path for f in u.fields], "addLink": u.add_link,
                     "adopt": u.adopt, "groupsAdd": sorted(u.groups_add), "groupsRemove": sorted(u.groups_remove),
-                    "rolesAdd": sorted(u.roles_add), "rolesRemove": sorted(u.roles_remove)} for u in plan.updates],
-        "remove": [{"username": r.user["username"], "unlink": r.unlink, "disable": r.disable} for r in plan.removals],
+                    "rolesAdd": sorted(u.roles_add), "rolesRemove": sorted(u.roles_remove),
+                    "credentialsRemove": u.credentials} for u in plan.updates],
+        "remove": [{"username": r.user["username"], "unlink": r.unlink, "disable": r.disable,
+                    "endSessions": r.unlink or r.disable, "credentialsRemove": r.credentials} for r in plan.removals],
         "conflicts": [{"where": c.where, "nationalId": c.national_id, "message": c.message} for c in plan.conflicts],
         "unchanged": plan.unchanged,
     }, indent=2, ensure_ascii=False)
@@ -155,7 +166,8 @@ def _read_and_plan(realm, source, departments, region_code, national_ids, alias,
     expected = InSyncLines(staff, groups, roles)  # built while Keycloak may still be answering
     try:
         state = read_realm_state(api, realm, alias, groups, roles, verify_all_links=verify_links,
-                                 prefetched=prefetch, expected=expected)
+                                 prefetched=prefetch, expected=expected,
+                                 listed={username_of(national_id) for national_id in staff.members})
     except LinksPreconditionError as exc:
         click.secho(str(exc), fg="red", err=True)
         sys.exit(EXIT_ERROR)
@@ -167,7 +179,8 @@ def _read_and_plan(realm, source, departments, region_code, national_ids, alias,
         sys.exit(EXIT_ERROR)
     if state.fallback_reason:
         click.secho(f"warning: realm '{realm}': reading staff through the stock users API, slow for large realms "
-                    f"(about 10 ms per user): {state.fallback_reason}", fg="yellow", err=True)
+                    f"(about 10 ms per user, and one more request per managed account for its credentials): "
+                    f"{state.fallback_reason}", fg="yellow", err=True)
     plan = build_links_plan(staff, state, disable_leavers=disable_leavers)
     plan.read_seconds = time.monotonic() - started
     return api, plan
@@ -231,6 +244,13 @@ def apply_command(realm, source, departments, region_code, national_ids, alias, 
         sys.exit(EXIT_ERROR)
     click.secho(f"Created {result.created}, updated {result.updated}, unlinked {result.removed} "
                 f"({api.write_count} write request(s)).", fg="green")
+    if result.sessions_ended:
+        click.echo(f"Ended the online and offline sessions of {result.sessions_ended} leaver(s) "
+                   f"({result.offline_revoked} client consent(s) or offline token(s) revoked).")
+    if result.credentials_removed:
+        removed = ", ".join(f"{kind} x{count}" for kind, count in sorted(result.credentials_removed.items()))
+        click.echo(f"Removed {sum(result.credentials_removed.values())} credential(s) from staff accounts "
+                   f"(PSC is the only way in): {removed}.")
     click.echo(f"Read and planned in {plan.read_seconds:.1f} s, applied in {time.monotonic() - started:.1f} s.")
     if result.skipped:
         click.secho(f"{len(result.skipped)} account(s) appeared since the plan and were left alone: "

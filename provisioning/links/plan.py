@@ -31,12 +31,20 @@ class UserUpdate:
     roles_add: set[str] = field(default_factory=set)
     roles_remove: set[str] = field(default_factory=set)
 
+    @property
+    def credentials(self) -> list[str]:
+        """Types of the credentials to remove (a staff account holds none)."""
+        return next((change.before for change in self.fields if change.path == CREDENTIALS), [])
+
 
 @dataclass
 class LinkRemoval:
+    """A managed account whose holder left the list: its link removed and its sessions ended, online and
+    offline (in the same step: a refresh token must not outlive the link), its credentials removed."""
     user: dict
     unlink: bool
     disable: bool
+    credentials: list[str] = field(default_factory=list)  # types found on the account, all removed
 
 
 @dataclass
@@ -64,11 +72,14 @@ def desired_attributes(member: StaffMember) -> dict[str, list[str]]:
     return attributes
 
 
+# The field a credential on a staff account is reported as: `credentials: ['password'] -> []`.
+CREDENTIALS = "credentials"
+
+
 def _field_changes(member: StaffMember, user: dict) -> list[FieldChange]:
+    """What differs from the list. Names are not compared: the list only seeds them at creation, then PSC owns
+    them (the PSC mapper rewrites them at every login), so a name PSC set is never a change to undo."""
     changes = []
-    for path, wanted in (("firstName", member.first_name), ("lastName", member.last_name)):
-        if user.get(path) != wanted:
-            changes.append(FieldChange(path, user.get(path), wanted))
     if member.email is not None and user.get("email") != member.email.lower():
         changes.append(FieldChange("email", user.get("email"), member.email))
     current = user.get("attributes", {})
@@ -77,6 +88,9 @@ def _field_changes(member: StaffMember, user: dict) -> list[FieldChange]:
             changes.append(FieldChange(f"attributes.{name}", current.get(name), wanted))
     if not user.get("enabled", True):
         changes.append(FieldChange("enabled", False, True))
+    # Absent on the stock users API for accounts the tool does not manage: nothing known, nothing reported.
+    if user.get(CREDENTIALS):
+        changes.append(FieldChange(CREDENTIALS, list(user[CREDENTIALS]), []))
     return changes
 
 
@@ -123,8 +137,9 @@ def build_links_plan(staff: StaffList, state: RealmStaffState, *, disable_leaver
             continue
         unlink = user["id"] in state.linked_user_ids
         disable = disable_leavers and user.get("enabled", True)
-        if unlink or disable:
-            plan.removals.append(LinkRemoval(user, unlink, disable))
+        credentials = list(user.get(CREDENTIALS) or [])
+        if unlink or disable or credentials:
+            plan.removals.append(LinkRemoval(user, unlink, disable, credentials))
     return plan
 
 

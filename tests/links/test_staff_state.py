@@ -6,13 +6,13 @@ import json
 import requests
 
 from fixtures.realms import run_cli
-from provisioning.keycloak_api import KeycloakAdmin, PasswordCredentials
+from provisioning.keycloak_api import ClientCredentials, KeycloakAdmin
 from provisioning.links.cli import as_json
 from provisioning.links.csv_source import read_csv
 from provisioning.links.in_sync import InSyncLines
 from provisioning.links.plan import build_links_plan
 from provisioning.links.realm_state import (NEEDED_ATTRIBUTES, READ_BY_ENDPOINT, READ_BY_USERS_API,
-                                            STAFF_STATE_FORMAT, read_realm_state, record_of)
+                                            STAFF_STATE_FORMAT, is_managed, read_realm_state, record_of)
 from staff_files import staff_rows, write_csv
 
 GROUPS = {"/SMUR 67 Strasbourg", "/SMUR 68 Mulhouse", "/SMUR 67 Strasbourg/Nuit"}
@@ -24,10 +24,12 @@ def links(files, command, source, *extra):
 
 
 def comparable(state) -> dict:
-    """What the plan reads of a state, in plain sets and dicts."""
+    """What the plan reads of a state, in plain sets and dicts. Credentials: the stock users API reads them
+    for the accounts the tool manages only (the endpoint has everyone's)."""
     users = {name: ({k: u.get(k) for k in ("firstName", "lastName", "email", "enabled")}
                     | {"attributes": {a: sorted(v) for a, v in u.get("attributes", {}).items()
-                                      if a in NEEDED_ATTRIBUTES}})
+                                      if a in NEEDED_ATTRIBUTES}}
+                    | ({"credentials": u.get("credentials")} if is_managed(u) else {}))
              for name, u in state.users_by_username.items()}
     ids = {u["id"]: name for name, u in state.users_by_username.items()}
     return {
@@ -62,6 +64,7 @@ def test_endpoint_and_stock_users_api_read_the_same_state(staff_realm, tmp_path,
     assert links(staff_realm, "apply", write_csv(tmp_path / "staff.csv", rows)).returncode == 0
     kc = oracle(staff_realm.realm)
     make_variety(kc, rows)
+    kc.set_user_password(kc.get_user_id(rows[1]["national_id"]), "Un-mot-de-passe-2026", temporary=False)
 
     by_endpoint = read_realm_state(admin_api, staff_realm.realm, "psc", GROUPS, ROLES)
     before = sum(admin_api.requests.values())
@@ -76,6 +79,8 @@ def test_endpoint_and_stock_users_api_read_the_same_state(staff_realm, tmp_path,
     assert expected["groups"]["/SMUR 67 Strasbourg/Nuit"] == {"hand-made"}
     assert expected["roles"]["medecin"] >= {"disabled-one", rows[0]["national_id"]}
     assert expected["users"]["disabled-one"]["enabled"] is False
+    assert expected["users"][rows[1]["national_id"]]["credentials"] == ["password"]
+    assert expected["users"][rows[2]["national_id"]]["credentials"] == []
     assert sorted(expected["idnat"][rows[0]["national_id"]]) == sorted(["hand-made", rows[0]["national_id"]])
     assert not any(name.startswith("service-account-") for name in expected["users"])
     assert {r["national_id"] for r in rows} | {"hand-made", "disabled-one"} <= expected["users"].keys()
@@ -86,16 +91,17 @@ def test_endpoint_and_stock_users_api_read_the_same_state(staff_realm, tmp_path,
 
 def test_endpoint_requires_the_view_users_right(staff_realm, keycloak, oracle):
     kc = oracle(staff_realm.realm)
-    helper = kc.create_user({"username": "helpdesk", "enabled": True, "firstName": "Help", "lastName": "Desk",
-                             "email": "helpdesk@chu.example", "emailVerified": True,
-                             "credentials": [{"type": "password", "value": "Helpdesk-2026!", "temporary": False}]})
+    # A helpdesk tool's service account (the realm issues no token for a password: PSC is the only way in).
+    client_uuid = kc.create_client({"clientId": "helpdesk", "publicClient": False, "serviceAccountsEnabled": True,
+                                    "standardFlowEnabled": False, "directAccessGrantsEnabled": False})
+    secret = kc.get_client_secrets(client_uuid)["value"]
+    helper = kc.get_client_service_account_user(client_uuid)["id"]
     management = kc.get_client_id("realm-management")
     kc.assign_client_role(helper, management, [kc.get_client_role(management, "query-users")])
     endpoint = f"{keycloak.base_url}/admin/realms/{staff_realm.realm}/smur-staff-state/users"
 
     def token() -> dict:
-        api = KeycloakAdmin(keycloak.base_url, PasswordCredentials("helpdesk", "Helpdesk-2026!"),
-                            auth_realm=staff_realm.realm)
+        api = KeycloakAdmin(keycloak.base_url, ClientCredentials("helpdesk", secret), auth_realm=staff_realm.realm)
         return api.bearer_header()
 
     assert requests.get(endpoint, params={"idp": "psc"}, timeout=30).status_code == 401
@@ -105,7 +111,9 @@ def test_endpoint_requires_the_view_users_right(staff_realm, keycloak, oracle):
     assert answer.status_code == 200, answer.text
     header, *lines = answer.text.splitlines()
     assert json.loads(header)["format"] == STAFF_STATE_FORMAT
-    assert "helpdesk" in {record_of(line)["username"] for line in lines}
+    usernames = {record_of(line)["username"] for line in lines}
+    assert "899700218896" in usernames  # the region file's staff member
+    assert not any(name.startswith("service-account-") for name in usernames), "clients are not staff"
     missing = requests.get(endpoint, params={"idp": "nope"}, headers=token(), timeout=30)
     assert missing.status_code == 404 and "no identity provider 'nope'" in missing.json()["error_description"]
     no_alias = requests.get(endpoint, headers=token(), timeout=30)
@@ -129,7 +137,7 @@ def test_realm_with_user_federation_falls_back_to_the_users_api(staff_realm, tmp
                    "usernameLDAPAttribute": ["uid"], "rdnLDAPAttribute": ["uid"], "uuidLDAPAttribute": ["entryUUID"],
                    "userObjectClasses": ["inetOrgPerson"], "authType": ["none"], "importEnabled": ["true"]}})
 
-    rows[0]["last_name"] = "CHANGE"
+    rows[0]["roles"] = "medecin|interne"
     result = links(staff_realm, "plan", write_csv(tmp_path / "staff-v2.csv", rows))
     assert result.returncode == 0, result.stderr
     assert "stock users API" in result.stdout and "user federation provider" in result.stderr
@@ -142,15 +150,17 @@ def test_resync_keeps_the_attributes_it_does_not_manage(staff_realm, tmp_path, o
     kc = oracle(staff_realm.realm)
     user_id = kc.get_user_id(rows[0]["national_id"])
     user = kc.get_user(user_id)
-    # What the PSC mapper writes at login: the staff tool must leave it alone.
-    kc.update_user(user_id, {"email": "prenom0.nom0@chu.example",
-                             "attributes": user["attributes"] | {"profession_codes": ["10"],
+    # What the PSC mapper writes at login (names too): the staff tool must leave it alone. An rpps changed by
+    # hand makes the tool write our attributes back, merged into the user's current map.
+    kc.update_user(user_id, {"email": "prenom0.nom0@chu.example", "firstName": "PRENOM-PSC", "lastName": "NOM-PSC",
+                             "attributes": user["attributes"] | {"profession_codes": ["10"], "rpps": ["00000000000"],
                                                                  "structure_ids": ["1670000000"]}})
-    rows[0]["last_name"] = "NOUVEAU-NOM"
+    rows[0]["last_name"] = "NOUVEAU-NOM"  # the list only seeds names: not written to an existing account
     result = links(staff_realm, "apply", write_csv(tmp_path / "staff-v2.csv", rows))
     assert result.returncode == 0, result.stderr
     after = kc.get_user(user_id)
-    assert after["lastName"] == "NOUVEAU-NOM"
+    assert after["attributes"]["rpps"] == [rows[0]["national_id"][1:]]
+    assert (after["firstName"], after["lastName"]) == ("PRENOM-PSC", "NOM-PSC")
     assert after["email"] == "prenom0.nom0@chu.example"  # the list states no email: not ours to change
     assert after["attributes"]["profession_codes"] == ["10"]
     assert after["attributes"]["structure_ids"] == ["1670000000"]
@@ -179,6 +189,9 @@ def test_users_in_sync_are_recognised_by_text_and_plan_exactly_as_a_full_compari
     kc.update_user(user_of[nid[4]], {"enabled": False})
     kc.group_user_remove(user_of[nid[5]], kc.get_group_by_path("/SMUR 67 Strasbourg")["id"])
     kc.assign_realm_roles(user_of[nid[8]], [kc.get_realm_role("infirmier")])
+    kc.update_user(user_of[nid[0]], {"firstName": "PRENOM-PSC", "lastName": "NOM-PSC"})  # as PSC's mapper does
+    kc.set_user_password(user_of[nid[7]], "Un-mot-de-passe-2026", temporary=False)
+    # A new name in the list changes nothing (names only seed an account); the password is a change.
     changed = [r | {"last_name": "NOUVEAU"} if r is rows[7] else r for r in rows if r is not rows[6]]
 
     staff = read_csv(write_csv(tmp_path / "staff-v2.csv", changed))
@@ -195,5 +208,58 @@ def test_users_in_sync_are_recognised_by_text_and_plan_exactly_as_a_full_compari
     planned = json.loads(as_json(by_text))
     assert {c["nationalId"] for c in planned["conflicts"]} == {nid[1], nid[2]}
     assert {u["nationalId"] for u in planned["update"]} == {nid[4], nid[5], nid[7], nid[8]}
+    assert [u["fields"] for u in planned["update"] if u["nationalId"] == nid[7]] == [["credentials"]]
+    assert [u["credentialsRemove"] for u in planned["update"] if u["nationalId"] == nid[7]] == [["password"]]
     assert [r["username"] for r in planned["remove"]] == [nid[6]]
     assert planned["unchanged"] == 4
+
+
+def test_an_attribute_comes_back_only_if_the_user_profile_shows_it_to_administrators(staff_realm, keycloak, oracle,
+                                                                                    admin_api, tmp_path):
+    """The endpoint reads attribute rows below the user profile: it must not hand a view-users admin what the
+    admin API itself would hide. Hidden or undeclared names are refused (403) naming the attribute and why."""
+    kc = oracle(staff_realm.realm)
+    realm = staff_realm.realm
+    profile = kc.get_realm_users_profile()
+    profile["attributes"].append({"name": "note_privee", "displayName": "Note privée", "multivalued": False,
+                                  "permissions": {"view": ["user"], "edit": ["user"]}})
+    kc.update_realm_users_profile(profile)
+    endpoint = f"{keycloak.base_url}/admin/realms/{realm}/smur-staff-state/users"
+
+    def ask(*names):
+        return requests.get(endpoint, params={"idp": "psc", "attribute": list(names)},
+                            headers=admin_api.bearer_header(), timeout=30)
+
+    assert ask(*NEEDED_ATTRIBUTES).status_code == 200
+    hidden = ask("idnat", "note_privee")
+    assert hidden.status_code == 403
+    assert hidden.json()["error_description"] == (
+        f"realm '{realm}': the user profile does not let administrators view attribute 'note_privee' "
+        "(its permissions.view and permissions.edit leave out 'admin')")
+    undeclared = ask("hors_profil")
+    assert undeclared.status_code == 403
+    assert undeclared.json()["error_description"] == (
+        f"realm '{realm}': attribute 'hors_profil' is not declared in the user profile and the realm's "
+        "unmanaged-attribute policy does not show undeclared attributes to administrators")
+    field = ask("lastName")
+    assert field.status_code == 400 and "'lastName' is a field of the user" in field.json()["error_description"]
+
+    # Undeclared attributes shown to admins by the realm's policy: returned, as the admin API would.
+    profile["unmanagedAttributePolicy"] = "ADMIN_EDIT"
+    kc.update_realm_users_profile(profile)
+    holder = kc.create_user({"username": "porteuse", "enabled": True, "lastName": "Attribut",
+                             "attributes": {"hors_profil": ["visible"]}})
+    profile["unmanagedAttributePolicy"] = "ADMIN_VIEW"
+    kc.update_realm_users_profile(profile)
+    shown = ask("hors_profil")
+    assert shown.status_code == 200, shown.text
+    records = {r["id"]: r for r in map(record_of, shown.text.splitlines()[1:])}
+    assert records[holder]["attributes"] == {"hors_profil": ["visible"]}
+
+    # The links tool asks for provisioned_by: hidden from admins, the tool stops and says why.
+    profile["attributes"] = [a | {"permissions": {"view": ["user"], "edit": ["user"]}}
+                             if a["name"] == "provisioned_by" else a for a in profile["attributes"]]
+    kc.update_realm_users_profile(profile)
+    result = links(staff_realm, "plan", write_csv(tmp_path / "staff.csv", staff_rows(1)))
+    assert result.returncode == 1, result.stdout
+    assert "does not let administrators view attribute 'provisioned_by'" in result.stderr, result.stderr
