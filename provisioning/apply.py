@@ -119,6 +119,7 @@ def _apply_realm(rp: RealmPlan, summary: ApplySummary, total: int, progress: Pro
                 run(change, lambda c=change, t=rtype: t.create(ctx, c.desired))
             else:
                 run(change, lambda c=change, t=rtype: t.update(ctx, c.desired, c.current))
+            summary.notes += rtype.notes(ctx, change)
         for change in deletes:
             run(change, lambda c=change: TYPES_BY_KIND[c.kind].delete(ctx, c.key, c.current))
         final = OwnershipRecord(rp.record_objects, stamp())

@@ -151,6 +151,10 @@ class ResourceType:
     def delete(self, ctx, key: str, current: dict) -> None:
         raise NotImplementedError
 
+    def notes(self, ctx, change: Change) -> list[str]:
+        """What an applied change did that its fields do not say plainly, for the apply summary."""
+        return []
+
     def describe(self, key: str) -> str:
         return f"{self.kind} '{key}'"
 

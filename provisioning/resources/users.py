@@ -1,20 +1,32 @@
 """Staff accounts (natural key: national id, which is also the username).
 
-Accounts are passwordless: staff sign in only through PSC. The `rpps` and
-`idnat` attributes are what apps receive in their tokens. Users are not
-inventoried: accounts the files do not name belong to `smur-iam links`.
+Accounts are passwordless: staff sign in only through PSC, so a credential found
+on an account the files state (password, OTP, passkey...) is a change to undo,
+`credentials: ['password'] -> []`: plan and drift report it, apply deletes it.
+The `rpps` and `idnat` attributes are what apps receive in their tokens.
+
+Names only seed a new account: from then on PSC owns them (the PSC mapper rewrites
+them at every login), so they are neither compared nor written afterwards — a name
+PSC set is not drift, and apply never writes the file's name back over it.
+
+Users are not inventoried: accounts the files do not name belong to `smur-iam links`.
 """
 from __future__ import annotations
 
 from ..keycloak_api import url
 from ..national_id import parse_national_id
-from .base import ResourceType, merged
+from .base import FieldChange, ResourceType, merged
 
 URLS = {
     "collection": "/admin/realms/{realm}/users",
     "item": "/admin/realms/{realm}/users/{id}",
     "count": "/admin/realms/{realm}/users/count",
+    "credentials": "/admin/realms/{realm}/users/{id}/credentials",
+    "credential": "/admin/realms/{realm}/users/{id}/credentials/{credential}",
 }
+SEED_ONLY = ("firstName", "lastName")  # written when the account is created, PSC's afterwards
+CREDENTIALS = "credentials"  # the field a credential is reported as
+FOUND_CREDENTIALS = "_credentials"  # what read() saw: [{"id", "type"}], for apply to delete by id
 
 
 def username_of(national_id: str) -> str:
@@ -58,9 +70,22 @@ class UserResource(ResourceType):
                                   params={"username": username_of(key), "exact": "true", "briefRepresentation": "false"},
                                   realm=ctx.realm, obj=self.describe(key))
             if matches:
-                ctx.ids[("user", key)] = matches[0]["id"]
-                found[key] = matches[0]
+                user = matches[0]
+                ctx.ids[("user", key)] = user["id"]
+                credentials = ctx.api.get(url(URLS["credentials"], realm=ctx.realm, id=user["id"]),
+                                          realm=ctx.realm, obj=f"credentials of {self.describe(key)}")
+                user[FOUND_CREDENTIALS] = sorted(({"id": c["id"], "type": c["type"]} for c in credentials),
+                                                 key=lambda c: (c["type"], c["id"]))
+                found[key] = user
         return found
+
+    def compare(self, desired, current):
+        stated = {k: v for k, v in desired.items() if k not in SEED_ONLY}
+        changes = super().compare(stated, current)
+        types = sorted(c["type"] for c in current.get(FOUND_CREDENTIALS, []))
+        if types:
+            changes.append(FieldChange(CREDENTIALS, types, []))
+        return changes
 
     def create(self, ctx, desired):
         key = desired["attributes"]["idnat"][0]
@@ -69,11 +94,23 @@ class UserResource(ResourceType):
 
     def update(self, ctx, desired, current):
         key = desired["attributes"]["idnat"][0]
-        body = merged(current, desired)
-        # Keycloak replaces the attribute map on update: keep the ones we do not manage.
-        body["attributes"] = {**current.get("attributes", {}), **desired["attributes"]}
-        ctx.api.put(url(URLS["item"], realm=ctx.realm, id=current["id"]), body,
-                    realm=ctx.realm, obj=self.describe(key))
+        if any(change.path != CREDENTIALS for change in self.compare(desired, current)):
+            stated = {k: v for k, v in desired.items() if k not in SEED_ONLY}
+            body = merged({k: v for k, v in current.items() if k != FOUND_CREDENTIALS}, stated)
+            # Keycloak replaces the attribute map on update: keep the ones we do not manage.
+            body["attributes"] = {**current.get("attributes", {}), **desired["attributes"]}
+            ctx.api.put(url(URLS["item"], realm=ctx.realm, id=current["id"]), body,
+                        realm=ctx.realm, obj=self.describe(key))
+        for credential in current.get(FOUND_CREDENTIALS, []):
+            ctx.api.delete(url(URLS["credential"], realm=ctx.realm, id=current["id"], credential=credential["id"]),
+                           allow_404=True, realm=ctx.realm, obj=f"{self.describe(key)}, {credential['type']} credential")
+
+    def notes(self, ctx, change):
+        types = sorted(c["type"] for c in (change.current or {}).get(FOUND_CREDENTIALS, []))
+        if change.action != "update" or not types:
+            return []
+        return [f"realm {ctx.realm}: removed the {', '.join(types)} credential(s) of {self.describe(change.key)} "
+                "(a staff account holds none: PSC is the only way in)"]
 
     def delete(self, ctx, key, current):
         ctx.api.delete(url(URLS["item"], realm=ctx.realm, id=current["id"]), allow_404=True, realm=ctx.realm,
