@@ -7,7 +7,8 @@ Starts its own Keycloak (dev-file H2 database, or with --database postgres a loc
 server as in production) and mock PSC, provisions three empty
 copies of the shipped region, then measures on the same machine, same run:
   1. our tool: `smur-iam links apply` (a subprocess, so its peak memory is its own),
-     full import of N staff, then a re-sync where 1% changed;
+     full import of N staff, then a re-sync where 1% changed (one more role each: names are
+     not the list's to change once an account exists, PSC owns them);
   2. the raw `partialImport` endpoint driven directly with the same users and batches
      (the physical ceiling here);
   3. a naive per-user loop with python-keycloak (create user + add the PSC link) on a
@@ -62,12 +63,13 @@ def national_ids(count: int, start: int) -> list[str]:
 
 
 def write_staff(path: Path, ids: list[str], changed: set[str] = frozenset()) -> None:
+    """The staff list; a member in ``changed`` gets a second realm role (a change the list owns)."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["national_id", "first_name", "last_name", "group", "roles"])
         for i, nid in enumerate(ids):
-            last = f"NOM{i}" + ("-B" if nid in changed else "")
-            writer.writerow([nid, f"Prenom{i}", last, "SMUR 67 Strasbourg", "medecin"])
+            roles = "medecin|urgentiste" if nid in changed else "medecin"
+            writer.writerow([nid, f"Prenom{i}", f"NOM{i}", "SMUR 67 Strasbourg", roles])
 
 
 def provision_realm(keycloak, psc, realm: str, workdir: Path) -> dict:

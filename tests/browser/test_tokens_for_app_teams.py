@@ -15,8 +15,9 @@ from fixtures.tablet import exchange_code, follow_to_app, start_login, verified_
 from mockpsc.testing import wallet_login
 
 CAMILLE = "899700218896"  # pre-linked in realm/smur-grand-est.yaml; médecin urgentiste at the mock
-PERSON_CLAIMS = {"rpps": "99700218896", "idnat": CAMILLE, "given_name": "Camille", "family_name": "Durand",
-                 "name": "Camille Durand", "preferred_username": CAMILLE}
+# Names as PSC gives them (the region file's "Camille Durand" only seeded the account).
+PERSON_CLAIMS = {"rpps": "99700218896", "idnat": CAMILLE, "given_name": "CAMILLE", "family_name": "DURAND",
+                 "name": "CAMILLE DURAND", "preferred_username": CAMILLE}
 
 
 def _app_team_section() -> str:

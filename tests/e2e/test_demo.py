@@ -89,7 +89,7 @@ def test_demo_serves_the_tablet_app_and_the_phone_and_stops_cleanly(tmp_path):
         back = wallet_login(session, page, "899700218896", phone=PhoneDevice(wallet, "demo-phone"), pin="1234")
         home = _follow(session, back)
         assert home.url == f"{tablet}/" and 'id="connected"' in home.text, home.text[:500]
-        assert "99700218896" in home.text and "Camille Durand" in home.text
+        assert "99700218896" in home.text and "CAMILLE DURAND" in home.text  # PSC's names (the file's only seeded)
     finally:
         process.send_signal(signal.SIGINT)
         try:

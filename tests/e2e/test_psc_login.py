@@ -38,7 +38,7 @@ def test_prelinked_professional_signs_in_through_psc(provisioned, keycloak, mock
     assert claims["iss"] == f"{keycloak.base_url}/realms/{realm}"
     assert claims["aud"] == "smurtab" and claims["nonce"] == login.nonce
     assert claims["rpps"] == "99700218896" and claims["idnat"] == LINKED
-    assert (claims["given_name"], claims["family_name"]) == ("Camille", "Durand")
+    assert (claims["given_name"], claims["family_name"]) == ("CAMILLE", "DURAND")  # PSC's, not the region file's
     access = verified_claims(keycloak, realm, tokens["access_token"])
     assert access["rpps"] == "99700218896"
 

@@ -7,6 +7,9 @@ import java.util.Set;
  * What one PSC login says about the professional, collected over ALL exercices and activities.
  *
  * @param nationalId           SubjectNameID (or its fallbacks), classified; null when PSC sent none
+ * @param firstName            the first exercice's prenomDexercice when that exercice also has a
+ *                             nomDexercice, else the given_name claim; null when PSC sent neither
+ * @param lastName             likewise nomDexercice, else family_name
  * @param authMode             CARD or MOBILE (upper-cased as PSC sent it); null when absent
  * @param professionCodes      TRE_G15 codeProfession of every exercice
  * @param categoryCodes        TRE_R09 codeCategorieProfessionnelle of every exercice
@@ -19,6 +22,8 @@ import java.util.Set;
  */
 public record PscProfile(
         NationalId nationalId,
+        String firstName,
+        String lastName,
         String authMode,
         Set<String> professionCodes,
         Set<String> categoryCodes,

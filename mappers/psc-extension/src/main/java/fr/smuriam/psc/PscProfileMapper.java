@@ -22,8 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Identity-provider mapper for Pro Santé Connect: reads {@code SubjectRefPro.exercices[]} (which
- * stock claim paths cannot reach), writes the professional's ids and codes as user attributes,
- * grants realm roles from a table, and puts {@code auth_mode} in the user session.
+ * stock claim paths cannot reach), writes the professional's names (the exercice's, else
+ * given_name/family_name) and ids and codes as user attributes, grants realm roles from a table,
+ * and puts {@code auth_mode} in the user session.
  *
  * <p>When Keycloak calls it:
  * <ul>
@@ -35,8 +36,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   clears the notes set during preprocessing, so the note is set again);</li>
  * <li>{@link #updateBrokeredUser} on every later login, but only when the mapper's effective
  *   sync mode is FORCE (or LEGACY): Keycloak skips it in IMPORT mode. The catalogue therefore
- *   sets this mapper to FORCE: it owns its attributes and its table's roles, and rewrites them
- *   from PSC at each login.</li>
+ *   sets this mapper to FORCE: it owns the names, its attributes and its table's roles, and
+ *   rewrites them from PSC at each login.</li>
  * </ul>
  */
 public class PscProfileMapper extends AbstractIdentityProviderMapper {
@@ -89,7 +90,8 @@ public class PscProfileMapper extends AbstractIdentityProviderMapper {
 
     @Override
     public String getHelpText() {
-        return "Reads every exercice and activity of PSC's SubjectRefPro: writes rpps, idnat, idnat_type, "
+        return "Reads every exercice and activity of PSC's SubjectRefPro: writes firstName and lastName (the "
+                + "first exercice's names, else given_name/family_name), rpps, idnat, idnat_type, "
                 + "profession_codes, specialty_codes, structure_ids, grants realm roles from the table, and "
                 + "sets the auth_mode (CARD/MOBILE) user-session note. Use sync mode FORCE to refresh them "
                 + "at every login.";

@@ -61,6 +61,7 @@ public final class PscProfileReader {
         Set<String> roles = new LinkedHashSet<>();
         Set<String> structures = new LinkedHashSet<>();
         int exercicesRead = 0;
+        String[] exerciceNames = null; // {prenomDexercice, nomDexercice} of the first exercice that has both
         if (!userinfo.isMissingNode()) {
             JsonNode refPro = subjectRefPro(userinfo);
             List<JsonNode> exercices = listOf(refPro.path("exercices"), "SubjectRefPro.exercices");
@@ -72,6 +73,9 @@ public final class PscProfileReader {
                     continue;
                 }
                 exercicesRead++;
+                if (exerciceNames == null) {
+                    exerciceNames = exerciceNames(exercice, where);
+                }
                 addCode(professions, exercice, "codeProfession", where);
                 addCode(categories, exercice, "codeCategorieProfessionnelle", where);
                 addCode(specialties, exercice, "codeSavoirFaire", where);
@@ -94,8 +98,39 @@ public final class PscProfileReader {
                 }
             }
         }
-        return new PscProfile(nationalId, authMode, professions, categories, specialties, roles, structures,
-                exercicesRead > 0, List.copyOf(problems));
+        String[] names = exerciceNames != null ? exerciceNames : claimNames(userinfo, idToken);
+        return new PscProfile(nationalId, names[0], names[1], authMode, professions, categories, specialties, roles,
+                structures, exercicesRead > 0, List.copyOf(problems));
+    }
+
+    // -- names ---------------------------------------------------------------------------------
+
+    /**
+     * The names the professional practises under, from one exercice: both or none, so that a first
+     * name never comes from one source and the last name from another.
+     */
+    private String[] exerciceNames(JsonNode exercice, String where) {
+        String first = text(exercice, "prenomDexercice", where);
+        String last = text(exercice, "nomDexercice", where);
+        if (first != null && last != null) {
+            return new String[]{first, last};
+        }
+        if (first != null || last != null) {
+            problems.add(where + " has " + (first != null ? "a prenomDexercice but no nomDexercice"
+                    : "a nomDexercice but no prenomDexercice") + ": its names are not used");
+        }
+        return null;
+    }
+
+    /** given_name and family_name (userinfo first, then the ID token); a name PSC did not send is null. */
+    private String[] claimNames(JsonNode userinfo, JsonNode idToken) {
+        String first = firstText(userinfo, idToken, "given_name");
+        String last = firstText(userinfo, idToken, "family_name");
+        if (first == null && last == null) {
+            problems.add("no names from PSC (no exercice with prenomDexercice and nomDexercice, no given_name "
+                    + "nor family_name): the account's names are left as they are");
+        }
+        return new String[]{first, last};
     }
 
     // -- national id -------------------------------------------------------------------------

@@ -12,8 +12,13 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Writes a {@link PscProfile} onto a Keycloak user: the attributes this mapper owns and the
- * realm roles of the {@link RoleTable}.
+ * Writes a {@link PscProfile} onto a Keycloak user: the names, the attributes this mapper owns
+ * and the realm roles of the {@link RoleTable}.
+ *
+ * <p>Names: PSC owns them. They are rewritten at every login from the exercice names (else
+ * given_name/family_name), whatever the account holds, so a name changed by hand (by an admin, or
+ * by the user where the profile allowed it) lasts until the next PSC login only, and what a staff
+ * list or a region file stated only seeded the account. A name PSC did not send is left as it is.
  *
  * Safety rules: nothing multi-valued and no role is touched when no exercice could be read
  * (a PSC hiccup must not strip a professional's rights); a role missing from the realm is
@@ -39,6 +44,14 @@ public final class PscUserUpdate {
     public static Outcome apply(PscProfile profile, RoleTable table, boolean revokeUnmatchedRoles,
                                 RealmModel realm, UserModel user, BrokeredIdentityContext context) {
         List<String> written = new ArrayList<>();
+        if (profile.firstName() != null && !profile.firstName().equals(user.getFirstName())) {
+            user.setFirstName(profile.firstName());
+            written.add(UserModel.FIRST_NAME);
+        }
+        if (profile.lastName() != null && !profile.lastName().equals(user.getLastName())) {
+            user.setLastName(profile.lastName());
+            written.add(UserModel.LAST_NAME);
+        }
         NationalId id = profile.nationalId();
         if (id != null) {
             setSingle(user, IDNAT, id.value(), written);

@@ -47,10 +47,12 @@ final class FakeKeycloak {
         }
     }
 
-    /** A user whose attributes, role mappings and write count can be inspected. */
+    /** A user whose names, attributes, role mappings and write count can be inspected. */
     static final class User {
         final Map<String, List<String>> attributes = new LinkedHashMap<>();
         final Set<RoleModel> roles = new LinkedHashSet<>();
+        String firstName;
+        String lastName;
         int writes;
         final UserModel model;
 
@@ -58,6 +60,10 @@ final class FakeKeycloak {
             roles.addAll(List.of(directRoles));
             model = proxy(UserModel.class, (method, args) -> switch (method.getName()) {
                 case "getUsername" -> "899700245667";
+                case "getFirstName" -> firstName;
+                case "getLastName" -> lastName;
+                case "setFirstName" -> write(() -> firstName = (String) args[0]);
+                case "setLastName" -> write(() -> lastName = (String) args[0]);
                 case "setSingleAttribute" -> write(() -> attributes.put((String) args[0], List.of((String) args[1])));
                 case "setAttribute" -> write(() -> attributes.put((String) args[0], copy(args[1])));
                 case "removeAttribute" -> write(() -> attributes.remove((String) args[0]));
