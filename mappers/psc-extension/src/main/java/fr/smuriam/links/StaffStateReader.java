@@ -30,15 +30,17 @@ import java.util.function.Consumer;
  * (or dirty-checked by) the persistence context.
  *
  * <p>Every query is filtered by the realm, so what a call costs depends on the rows of its realm
- * only: the per-user tables have no realm column (or, for links, no index on it), so they are read
- * for {@code user.id in (the realm's users)}. That form, not a join on the user's realm, is the one
- * the embedded H2 database runs well at both ends (its plan walks the user-id index in key order):
- * measured with 5,000 users in the realm and 100,000 in another, 90-110 ms a call where reading
- * whole tables took 3.4-4.9 s; for the 100,000-user realm itself 6-7 s under load, like the
- * whole-table scans (7-10 s) and faster than the join (9-14 s). The provider alias and the
- * attribute names are checked here rather than in SQL, for the same reason: a condition on them
- * lets H2 pick their server-wide index instead. The attribute query runs on a second thread
- * beside the other ones (2.1-2.6 s instead of 2.8-3.1 s for 100,000 users on 2 cores).
+ * only. Group memberships and role mappings are read from the realm's groups and realm roles
+ * (their primary keys start with the group or role id: one short index range each); links,
+ * attributes and credentials, whose tables have no indexed realm column, for
+ * {@code user.id in (the realm's users)}, which the embedded H2 database runs as lookups in
+ * user-id order. Measured on H2 with 5,000 users in the realm and 100,000 in another: 22-36 ms on
+ * the server, as with the other realm empty (bench/staff_state_isolation.py); in one run on a
+ * loaded machine, 90-110 ms against 3.4-4.9 s for the earlier whole-table reads. The
+ * 100,000-user realm itself: 3.0-4.1 s warm (9-14 s with a join on the user's realm, loaded). The
+ * provider alias and the attribute names are checked here rather
+ * than in SQL: a condition on them lets H2 pick their server-wide index instead. The attribute
+ * query, the longest, runs on a second thread beside the others.
  */
 public final class StaffStateReader {
     // The per-user tables are read for these users: the realm's, service accounts included (the rows
@@ -80,10 +82,13 @@ public final class StaffStateReader {
                         ifRead(users, row, user -> user.link = (String) row[1]);
                     }
                 });
-        timed(em, "groups", "select m.user.id, m.groupId from UserGroupMembershipEntity m"
-                + OF_THE_REALM.formatted("m"),
+        // Memberships and role mappings are found from the realm's groups and realm roles instead: their
+        // primary keys start with the group (role) id, so each is one short range of that index.
+        timed(em, "groups", "select m.user.id, m.groupId from UserGroupMembershipEntity m where m.groupId in "
+                        + "(select g.id from GroupEntity g where g.realm = :realm)",
                 row -> ifRead(users, row, user -> groupPath((String) row[1]).ifPresent(user.groups::add)));
-        timed(em, "roles", "select r.user.id, r.roleId from UserRoleMappingEntity r" + OF_THE_REALM.formatted("r"),
+        timed(em, "roles", "select r.user.id, r.roleId from UserRoleMappingEntity r where r.roleId in "
+                        + "(select k.id from RoleEntity k where k.realmId = :realm and k.clientRole = false)",
                 row -> ifRead(users, row, user -> realmRoleName((String) row[1]).ifPresent(user.roles::add)));
         timed(em, "credentials", "select c.user.id, c.type from CredentialEntity c" + OF_THE_REALM.formatted("c"),
                 row -> ifRead(users, row, user -> user.credentials.add((String) row[1])));
