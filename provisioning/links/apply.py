@@ -66,17 +66,18 @@ class LinksResult:
     removed: int = 0
     skipped: list[str] = field(default_factory=list)  # usernames that appeared since the plan
     credentials_removed: Counter = field(default_factory=Counter)  # credential type -> how many
-    sessions_ended: int = 0  # leavers whose online sessions were ended
+    sessions_ended: int = 0  # leavers whose online and offline sessions were ended
     offline_revoked: int = 0  # clients whose consent or offline tokens were revoked, all leavers together
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)  # updates run in threads
 
-    def count(self, **amounts) -> None:
+    def credentials_deleted(self, types: list[str]) -> None:
         with self._lock:
-            for name, amount in amounts.items():
-                if name == "credentials":
-                    self.credentials_removed.update(amount)
-                else:
-                    setattr(self, name, getattr(self, name) + amount)
+            self.credentials_removed.update(types)
+
+    def sessions_of_a_leaver_ended(self, clients_revoked: int) -> None:
+        with self._lock:
+            self.sessions_ended += 1
+            self.offline_revoked += clients_revoked
 
 
 def user_representation(member: StaffMember, alias: str) -> dict:
@@ -179,7 +180,7 @@ def _apply_update(api: KeycloakAdmin, plan: LinksPlan, update: UserUpdate, resul
         api.request("DELETE", url(URLS["user_roles"], realm=realm, id=user["id"]), json=roles(update.roles_remove),
                     realm=realm, obj=obj)
     if update.credentials:
-        result.count(credentials=_remove_credentials(api, realm, user, obj))
+        result.credentials_deleted(_remove_credentials(api, realm, user, obj))
 
 
 def _apply_removal(api: KeycloakAdmin, plan: LinksPlan, removal: LinkRemoval, result: LinksResult) -> None:
@@ -190,9 +191,9 @@ def _apply_removal(api: KeycloakAdmin, plan: LinksPlan, removal: LinkRemoval, re
     if removal.unlink:
         api.delete(url(URLS["link"], realm=realm, id=user["id"], alias=plan.alias), realm=realm, obj=obj)
     if removal.credentials:
-        result.count(credentials=_remove_credentials(api, realm, user, obj))
+        result.credentials_deleted(_remove_credentials(api, realm, user, obj))
     if removal.unlink or removal.disable:
-        result.count(sessions_ended=1, offline_revoked=_end_sessions(api, realm, user, obj))
+        result.sessions_of_a_leaver_ended(_end_sessions(api, realm, user, obj))
     if removal.disable:
         api.put(url(URLS["user"], realm=realm, id=user["id"]), {"enabled": False}, realm=realm, obj=obj)
 
