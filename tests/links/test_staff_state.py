@@ -6,13 +6,16 @@ import json
 import requests
 
 from fixtures.realms import run_cli
+from mockpsc.testing import fresh_national_id
 from provisioning.keycloak_api import ClientCredentials, KeycloakAdmin
+from provisioning.links.apply import import_batches, user_representation
 from provisioning.links.cli import as_json
 from provisioning.links.csv_source import read_csv
 from provisioning.links.in_sync import InSyncLines
 from provisioning.links.plan import build_links_plan
 from provisioning.links.realm_state import (NEEDED_ATTRIBUTES, READ_BY_ENDPOINT, READ_BY_USERS_API,
                                             STAFF_STATE_FORMAT, is_managed, read_realm_state, record_of)
+from provisioning.links.staff import StaffMember
 from staff_files import staff_rows, write_csv
 
 GROUPS = {"/SMUR 67 Strasbourg", "/SMUR 68 Mulhouse", "/SMUR 67 Strasbourg/Nuit"}
@@ -263,3 +266,36 @@ def test_an_attribute_comes_back_only_if_the_user_profile_shows_it_to_administra
     result = links(staff_realm, "plan", write_csv(tmp_path / "staff.csv", staff_rows(1)))
     assert result.returncode == 1, result.stdout
     assert "does not let administrators view attribute 'provisioned_by'" in result.stderr, result.stderr
+
+
+def test_a_realm_of_several_thousand_users_is_read_whole_once(staff_realm, oracle, admin_api):
+    """More users than one page of the stock users API (1,000), some with usernames a database may order its
+    own way (dots, dashes, digits, accents): both paths read every user, link, attribute value and credential
+    exactly once."""
+    realm = staff_realm.realm
+    ids = [fresh_national_id() for _ in range(2_150)]
+    members = [StaffMember(nid, "RPPS", f"Prenom{i}", f"NOM{i}", rpps=nid[1:],
+                           groups=frozenset({"/SMUR 67 Strasbourg"}), roles=frozenset({"medecin"}))
+               for i, nid in enumerate(ids)]
+    reps = [user_representation(member, "psc") for member in members]
+    added, skipped = import_batches(admin_api, realm, reps, batch=100, workers=2)
+    assert (added, skipped) == (len(members), [])
+    kc = oracle(realm)
+    odd = ["a.dupont", "a-dupont", "a_dupont", "adupont", "a0dupont", "élodie.martin", "zoé", "0-first"]
+    for name in odd:
+        user = kc.create_user({"username": name, "enabled": True, "lastName": "Collation",
+                               "attributes": {"idnat": [name]}})
+        kc.add_user_social_login(user, "psc", f"psc-{name}", name)
+    kc.set_user_password(kc.get_user_id("zoé"), "Un-mot-de-passe-2026", temporary=False)
+
+    by_endpoint = read_realm_state(admin_api, realm, "psc", GROUPS, ROLES)
+    by_users_api = read_realm_state(admin_api, realm, "psc", GROUPS, ROLES, verify_all_links=True,
+                                    use_endpoint=False, listed=set(odd))
+    found = comparable(by_endpoint)
+    assert found == comparable(by_users_api)
+    assert {m.national_id for m in members} | set(odd) <= found["users"].keys()
+    assert all(found["idnat"][m.national_id] == [m.national_id] for m in members), "each attribute once"
+    assert found["links"]["élodie.martin"] == "psc-élodie.martin"
+    assert found["groups"]["/SMUR 67 Strasbourg"] >= {m.national_id for m in members}
+    [zoe] = [record for record in by_endpoint.users_by_username.values() if record["username"] == "zoé"]
+    assert zoe["credentials"] == ["password"]
