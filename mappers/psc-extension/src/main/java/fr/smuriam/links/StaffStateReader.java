@@ -37,10 +37,13 @@ import java.util.function.Consumer;
  * user-id order. Measured on H2 with 5,000 users in the realm and 100,000 in another: 22-36 ms on
  * the server, as with the other realm empty (bench/staff_state_isolation.py); in one run on a
  * loaded machine, 90-110 ms against 3.4-4.9 s for the earlier whole-table reads. The
- * 100,000-user realm itself: 3.0-4.1 s warm (9-14 s with a join on the user's realm, loaded). The
- * provider alias and the attribute names are checked here rather
- * than in SQL: a condition on them lets H2 pick their server-wide index instead. The attribute
- * query, the longest, runs on a second thread beside the others.
+ * 100,000-user realm itself: 3.0-4.1 s warm (9-14 s with a join on the user's realm, loaded).
+ * PostgreSQL's planner turns the same query for 5,000 users into a hash join that reads the whole
+ * per-user table, so there a call next to a 100,000-user realm took 1.5x as long (192 against
+ * 125 ms); asking for slices of 1,000 users, which it looks up by index, measured worse (2.1x
+ * there, and each call 4x slower on H2). The provider alias and the attribute names are checked
+ * here rather than in SQL: a condition on them lets H2 pick their server-wide index instead. The
+ * attribute query, the longest, runs on a second thread beside the others.
  */
 public final class StaffStateReader {
     // The per-user tables are read for these users: the realm's, service accounts included (the rows
