@@ -30,7 +30,7 @@ def test_hand_made_realm_is_exported_then_adopted(tmp_path, keycloak, oracle, ad
         shutil.copy(REPO / "mappers" / "catalogue.yaml", tmp_path / "mappers")
         env = {"SMUR_IAM_KEYCLOAK_URL": keycloak.base_url, "SMUR_IAM_ADMIN_USER": keycloak.admin_username,
                "SMUR_IAM_ADMIN_PASSWORD": keycloak.admin_password, "SMUR_IAM_MOCK_PSC_ISSUER": mock_psc.issuer,
-               "SMUR_IAM_CACHE": str(tmp_path / "cache")}
+               "SMUR_IAM_CACHE": str(tmp_path / "cache"), "SMUR_IAM_PSC_ENVIRONMENT": "mock"}
         result = run_cli("export", str(directory), "--realm", realm, "--out", str(directory), env=env)
         assert result.returncode == 0, result.stderr
         # What the format cannot keep is said, since the next apply changes it.

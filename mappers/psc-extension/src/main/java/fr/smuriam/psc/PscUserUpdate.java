@@ -98,11 +98,10 @@ public final class PscUserUpdate {
         return new Outcome(granted, revoked, missing, written);
     }
 
-    /** The 11 digits after the {@code 8}; null (attribute removed) for any other id. */
+    /** The 11 ASCII digits after the {@code 8}; null (attribute removed) for any other id, and for other digits. */
     static String rppsDigits(NationalId id) {
         String rpps = id.rppsPart();
-        return rpps != null && rpps.length() == NationalId.RPPS_LENGTH && rpps.chars().allMatch(Character::isDigit)
-                ? rpps : null;
+        return rpps != null && rpps.length() == NationalId.RPPS_LENGTH && NationalId.isAsciiDigits(rpps) ? rpps : null;
     }
 
     private static void setSingle(UserModel user, String name, String value, List<String> written) {
