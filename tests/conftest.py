@@ -3,4 +3,5 @@ pytest_plugins = [
     "fixtures.keycloak",
     "fixtures.mock_psc",
     "fixtures.realms",
+    "fixtures.browser",
 ]

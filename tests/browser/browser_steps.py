@@ -23,9 +23,6 @@ from playwright.sync_api import Page, expect
 
 from fixtures.realms import REPO
 
-CHROMIUM = "/usr/bin/chromium"  # Debian's package (`make browser`); Playwright never downloads one
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-extensions", "--no-first-run", "--mute-audio"]
 ARTEFACTS = REPO / "test-artifacts" / "browser"
 TABLET_VIEWPORT = {"width": 1024, "height": 720}
 PHONE_VIEWPORT = {"width": 400, "height": 760}

@@ -10,10 +10,8 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from browser_steps import (ARTEFACTS, CHROMIUM, CHROMIUM_ARGS, PHONE_VIEWPORT, TABLET_VIEWPORT, Screenshots,
-                           Staff)
+from browser_steps import ARTEFACTS, PHONE_VIEWPORT, TABLET_VIEWPORT, Screenshots, Staff
 from demoapp.server import DemoApp
 from fixtures.realms import run_cli
 from mockpsc.testing import fresh_national_id
@@ -24,16 +22,6 @@ URGENTISTE = {"profession": "10", "category": "C", "civilite_exercice": "DR", "s
               "specialty": "SM59",
               "activities": [{"mode": "S", "secteur": "SA01", "finess": "510000029",
                               "raison_sociale": "CENTRE HOSPITALIER FICTIF DE REIMS - SMUR", "departement": "51"}]}
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (Debian's chromium package)", pytrace=False)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _device(chromium, viewport: dict):

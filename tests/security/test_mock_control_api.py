@@ -14,7 +14,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from browser.browser_steps import CHROMIUM, CHROMIUM_ARGS
 from mockpsc.server import MockPSC
 from mockpsc.testing import fresh_national_id
 from provisioning.runtime.keycloak import free_port
@@ -195,9 +194,8 @@ ATTACKER_PAGE = """<!doctype html><title>cute cats</title><script>
 </script>"""
 
 
-def test_a_web_page_in_a_real_browser_cannot_write_to_the_control_api(loopback_psc):
+def test_a_web_page_in_a_real_browser_cannot_write_to_the_control_api(loopback_psc, chromium):
     """Chromium, an attacker's page on another origin of this machine, the requests a page can make."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
     names = {kind: f"page-{kind}-{fresh_national_id()}" for kind in
              ("text/plain", "application/x-www-form-urlencoded", "json")}
     page_html = ATTACKER_PAGE % {"target": json.dumps(loopback_psc.auth_origin + "/__mock"),
@@ -220,16 +218,15 @@ def test_a_web_page_in_a_real_browser_cannot_write_to_the_control_api(loopback_p
     active = loopback_psc.state.keys.active.kid
     since = loopback_psc.log_entries()[-1]["seq"]
     try:
-        with playwright_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page()
-                # localhost vs 127.0.0.1: another origin and another site, both on this machine.
-                page.goto(f"http://localhost:{server.server_address[1]}/")
-                page.wait_for_function("document.title.startsWith('done')", timeout=15_000)
-                assert page.title() == "done blocked"
-            finally:
-                browser.close()
+        context = chromium.new_context()
+        try:
+            page = context.new_page()
+            # localhost vs 127.0.0.1: another origin and another site, both on this machine.
+            page.goto(f"http://localhost:{server.server_address[1]}/")
+            page.wait_for_function("document.title.startsWith('done')", timeout=15_000)
+            assert page.title() == "done blocked"
+        finally:
+            context.close()
     finally:
         server.shutdown()
         server.server_close()
