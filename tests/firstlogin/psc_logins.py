@@ -170,6 +170,21 @@ class RealmView:
         return self.admin.get_idp("psc")["firstBrokerLoginFlowAlias"]
 
 
+def staff_csv(path, people: list[Professional]):
+    """A staff list (our CSV) naming ``people``, all in one SMUR base as médecins."""
+    lines = ["national_id,first_name,last_name,group,roles,email"]
+    lines += [f"{p.national_id},{p.given_name.title()},{p.family_name},SMUR 67 Strasbourg,medecin," for p in people]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def links_apply(files, source, *extra: str) -> str:
+    """`smur-iam links apply` of ``source`` to the region's realm, as an admin runs it; returns its output."""
+    result = run_cli("links", "apply", "--region", files.realm, "--from", str(source), *extra, env=files.env)
+    assert result.returncode == 0, f"links apply failed:\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
 def set_policy(region_files, policy: str) -> None:
     """Write ``firstLoginPolicy`` into the region's files (inherited from the national defaults)."""
     for path in (region_files.region_file, region_files.defaults_file):

@@ -4,47 +4,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import threading
 
 import pytest
 from click.testing import CliRunner
 
+from fixtures.connection_recorder import ConnectionRecorder
 from fixtures.realms import REPO, all_secrets_env, copy_realm_files, run_cli
 from provisioning.cli import main as cli
 from provisioning.config import ConfigInvalid, load_config
-
-
-class ConnectionRecorder:
-    """A TCP listener standing in for Keycloak and PSC: it only counts who connects."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-
-    def _run(self):
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self):
-        self._stop.set()
-        self._thread.join()
-        self.sock.close()
 
 
 @pytest.fixture

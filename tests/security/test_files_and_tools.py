@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import stat
 import subprocess
 import sys
-import threading
 import uuid
 from pathlib import Path
 
 import pytest
 
+from fixtures.connection_recorder import ConnectionRecorder
 from fixtures.realms import REPO, copy_realm_files, run_cli
 from mockpsc.testing import fresh_national_id
 from provisioning.runtime.distribution import KeycloakDistribution
@@ -210,36 +209,6 @@ def test_fullwidth_digits_in_a_staff_list_are_refused_and_nothing_is_written(reg
 
 
 # ---------------------------------------------------------------- no silent PSC environment
-
-class ConnectionRecorder:
-    """Stands in for Keycloak and PSC: it only counts who connects."""
-
-    def __init__(self):
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(0.2)
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-
-    def _run(self):
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self):
-        self._stop.set()
-        self._thread.join()
-        self.sock.close()
-
 
 def test_without_a_psc_environment_nothing_runs_and_no_request_is_sent(tmp_path):
     """A production run that forgot SMUR_IAM_PSC_ENVIRONMENT used to broker to the mock on 127.0.0.1."""

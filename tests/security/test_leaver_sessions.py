@@ -11,25 +11,11 @@ from __future__ import annotations
 
 import requests
 
-from fixtures.realms import run_cli
 from fixtures.tablet import exchange_code, follow_to_app, start_login
-from firstlogin.psc_logins import MEDECIN_URGENTISTE, PIN, Professional
-from mockpsc.testing import fresh_national_id, wallet_login
+from firstlogin.psc_logins import PIN, links_apply, new_professional, staff_csv
+from mockpsc.testing import wallet_login
 
 OFFLINE = "offline_access"
-
-
-def staff_csv(path, people: list[Professional]):
-    lines = ["national_id,first_name,last_name,group,roles,email"]
-    lines += [f"{p.national_id},{p.given_name.title()},{p.family_name},SMUR 67 Strasbourg,medecin," for p in people]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def links_apply(files, source) -> str:
-    result = run_cli("links", "apply", "--region", files.realm, "--from", str(source), "--yes", env=files.env)
-    assert result.returncode == 0, f"links apply failed:\n{result.stdout}\n{result.stderr}"
-    return result.stdout
 
 
 def allow_offline_access(admin, user_ids: list[str]) -> None:
@@ -75,11 +61,8 @@ def test_links_apply_ends_the_online_and_offline_sessions_of_a_leaver(policy_rea
                                                                      mock_psc_phone, tmp_path):
     files, kc = policy_realm("deny")
     realm = files.realm
-    leaves, stays = (Professional(fresh_national_id(), given, family)
-                     for given, family in (("LEA", "VERNIER"), ("MARC", "FONTAINE")))
-    for person in (leaves, stays):
-        mock_psc.add_identity(person.national_id, person.given_name, person.family_name,
-                              exercices=MEDECIN_URGENTISTE, ecps={"pin": PIN})
+    leaves, stays = (new_professional(mock_psc, given, family) for given, family in (("LEA", "VERNIER"),
+                                                                                       ("MARC", "FONTAINE")))
     links_apply(files, staff_csv(tmp_path / "staff.csv", [leaves, stays]))
     [leaver] = kc.linked_to(leaves.national_id)
     [colleague] = kc.linked_to(stays.national_id)

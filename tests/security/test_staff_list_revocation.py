@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures.realms import run_cli
-from firstlogin.psc_logins import MEDECIN_URGENTISTE, PIN, Professional, assert_refused, psc_login
+from firstlogin.psc_logins import (MEDECIN_URGENTISTE, PIN, Professional, assert_refused, links_apply, new_professional,
+                                   psc_login, staff_csv)
 from mockpsc.testing import fresh_national_id
 
 LEFT_MESSAGE = {
@@ -18,27 +18,12 @@ LEFT_MESSAGE = {
 }
 
 
-def staff_csv(path, people: list[Professional]):
-    lines = ["national_id,first_name,last_name,group,roles,email"]
-    lines += [f"{p.national_id},{p.given_name.title()},{p.family_name},SMUR 67 Strasbourg,medecin," for p in people]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def links_apply(files, source, *extra: str):
-    result = run_cli("links", "apply", "--region", files.realm, "--from", str(source), *extra, env=files.env)
-    assert result.returncode == 0, f"links apply failed:\n{result.stdout}\n{result.stderr}"
-
-
 @pytest.mark.parametrize("policy", ["link-by-rpps", "create"])
 def test_a_leaver_unlinked_by_links_apply_cannot_sign_in_again(policy, policy_realm, keycloak, mock_psc,
                                                                mock_psc_phone, tmp_path):
     files, kc = policy_realm(policy)
-    stays, leaves = (Professional(fresh_national_id(), given, family)
-                     for given, family in (("QUENTIN", "AUBERT"), ("ROSE", "LACROIX")))
-    for person in (stays, leaves):
-        mock_psc.add_identity(person.national_id, person.given_name, person.family_name,
-                              exercices=MEDECIN_URGENTISTE, ecps={"pin": PIN})
+    stays, leaves = (new_professional(mock_psc, given, family) for given, family in (("QUENTIN", "AUBERT"),
+                                                                                       ("ROSE", "LACROIX")))
     links_apply(files, staff_csv(tmp_path / "staff.csv", [stays, leaves]))
     [leaver] = kc.linked_to(leaves.national_id)
     assert kc.user(leaver["id"])["attributes"]["rpps"] == [leaves.rpps]
