@@ -11,6 +11,9 @@ import java.util.Set;
  *                             nomDexercice, else the given_name claim; null when PSC sent neither
  * @param lastName             likewise nomDexercice, else family_name
  * @param authMode             CARD or MOBILE (upper-cased as PSC sent it); null when absent
+ * @param medicalRegulation    Acces_Regulation_Medicale: whether the professional has access to medical
+ *                             regulation (SAMU centre 15); false when PSC says FAUX, leaves it out or sends
+ *                             something else; null only when there was no userinfo to read it from
  * @param professionCodes      TRE_G15 codeProfession of every exercice
  * @param categoryCodes        TRE_R09 codeCategorieProfessionnelle of every exercice
  * @param specialtyCodes       TRE_R38 (and other savoir-faire) codeSavoirFaire of every exercice
@@ -25,6 +28,7 @@ public record PscProfile(
         String firstName,
         String lastName,
         String authMode,
+        Boolean medicalRegulation,
         Set<String> professionCodes,
         Set<String> categoryCodes,
         Set<String> specialtyCodes,

@@ -23,8 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Identity-provider mapper for Pro Santé Connect: reads {@code SubjectRefPro.exercices[]} (which
  * stock claim paths cannot reach), writes the professional's names (the exercice's, else
- * given_name/family_name) and ids and codes as user attributes, grants realm roles from a table,
- * and puts {@code auth_mode} in the user session.
+ * given_name/family_name), ids, codes and regulation flag as user attributes, grants realm roles
+ * from a table, and puts {@code auth_mode} in the user session.
  *
  * <p>When Keycloak calls it:
  * <ul>
@@ -54,8 +54,9 @@ public class PscProfileMapper extends AbstractIdentityProviderMapper {
             property(ROLE_TABLE, "Role table", ProviderConfigProperty.TEXT_TYPE, RoleTable.DEFAULT_TEXT,
                     "One rule per line, KIND:CODE = role[, role]. KIND: profession (TRE_G15 codeProfession), "
                             + "role (TRE_R85 codeRole), specialty (TRE_R38 codeSavoirFaire), category "
-                            + "(TRE_R09). A rule matches when any exercice or activity has the code. Roles "
-                            + "missing from the realm are logged and skipped."),
+                            + "(TRE_R09), regulation (Acces_Regulation_Medicale: VRAI or FAUX). A rule matches "
+                            + "when any exercice or activity has the code. Roles missing from the realm are "
+                            + "logged and skipped."),
             property(LUHN_CHECK, "Refuse RPPS failing Luhn", ProviderConfigProperty.BOOLEAN_TYPE, "true",
                     "Refuse a login whose national id is 8 + an RPPS that is not 11 digits with a valid Luhn "
                             + "check digit. Turn off only against the PSC sandbox, whose test identities may "
@@ -92,7 +93,8 @@ public class PscProfileMapper extends AbstractIdentityProviderMapper {
     public String getHelpText() {
         return "Reads every exercice and activity of PSC's SubjectRefPro: writes firstName and lastName (the "
                 + "first exercice's names, else given_name/family_name), rpps, idnat, idnat_type, "
-                + "profession_codes, specialty_codes, structure_ids, grants realm roles from the table, and "
+                + "profession_codes, specialty_codes, structure_ids, medical_regulation (true/false, from "
+                + "Acces_Regulation_Medicale), grants realm roles from the table, and "
                 + "sets the auth_mode (CARD/MOBILE) user-session note. Use sync mode FORCE to refresh them "
                 + "at every login.";
     }

@@ -23,6 +23,7 @@ import java.util.Set;
 public final class PscProfileReader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final String MEDICAL_REGULATION = "Acces_Regulation_Medicale";
 
     /** Activity fields naming a structure, with the prefix each value gets in structure_ids. */
     private static final Map<String, String> STRUCTURE_FIELDS = orderedMap(
@@ -54,6 +55,7 @@ public final class PscProfileReader {
         }
         NationalId nationalId = readNationalId(userinfo, idToken);
         String authMode = readAuthMode(userinfo, idToken);
+        Boolean medicalRegulation = userinfo.isMissingNode() ? null : readMedicalRegulation(userinfo);
 
         Set<String> professions = new LinkedHashSet<>();
         Set<String> categories = new LinkedHashSet<>();
@@ -99,8 +101,8 @@ public final class PscProfileReader {
             }
         }
         String[] names = exerciceNames != null ? exerciceNames : claimNames(userinfo, idToken);
-        return new PscProfile(nationalId, names[0], names[1], authMode, professions, categories, specialties, roles,
-                structures, exercicesRead > 0, List.copyOf(problems));
+        return new PscProfile(nationalId, names[0], names[1], authMode, medicalRegulation, professions, categories,
+                specialties, roles, structures, exercicesRead > 0, List.copyOf(problems));
     }
 
     // -- names ---------------------------------------------------------------------------------
@@ -203,6 +205,35 @@ public final class PscProfileReader {
             problems.add("unexpected authMode '" + authMode + "' (expected CARD or MOBILE): kept as sent");
         }
         return authMode;
+    }
+
+    /**
+     * Acces_Regulation_Medicale: "VRAI"/"FAUX" at PSC, read in any case, a JSON boolean too. Absent,
+     * null or empty means no access; any other value is reported and also means no access (a
+     * right is never granted on a value we do not understand).
+     */
+    private boolean readMedicalRegulation(JsonNode userinfo) {
+        JsonNode value = userinfo.path(MEDICAL_REGULATION);
+        if (value.isMissingNode() || value.isNull()) {
+            return false;
+        }
+        if (value.isBoolean()) {
+            return value.booleanValue();
+        }
+        if (value.isTextual()) {
+            String text = value.asText().strip().toUpperCase(Locale.ROOT);
+            if (text.equals("VRAI") || text.equals("FAUX") || text.isEmpty()) {
+                return text.equals("VRAI");
+            }
+        }
+        problems.add(MEDICAL_REGULATION + " is " + describe(value) + ", expected VRAI or FAUX: taken as FAUX");
+        return false;
+    }
+
+    /** A value for a problem line: short, quoted when text. */
+    private static String describe(JsonNode value) {
+        String text = value.isTextual() ? "'" + value.asText() + "'" : value.getNodeType() + " " + value;
+        return text.length() > 40 ? text.substring(0, 37) + "..." : text;
     }
 
     // -- SubjectRefPro ---------------------------------------------------------------------

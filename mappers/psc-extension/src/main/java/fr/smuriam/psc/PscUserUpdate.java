@@ -20,9 +20,10 @@ import java.util.Set;
  * by the user where the profile allowed it) lasts until the next PSC login only, and what a staff
  * list or a region file stated only seeded the account. A name PSC did not send is left as it is.
  *
- * Safety rules: nothing multi-valued and no role is touched when no exercice could be read
- * (a PSC hiccup must not strip a professional's rights); a role missing from the realm is
- * reported, never fatal; attributes are only written when their value changes.
+ * Safety rules: nothing multi-valued, no role and not medical_regulation (so the regulation role
+ * and its attribute agree) is touched when no exercice could be read (a PSC hiccup must not strip
+ * a professional's rights); a role missing from the realm is reported, never fatal; attributes are
+ * only written when their value changes.
  */
 public final class PscUserUpdate {
 
@@ -32,6 +33,8 @@ public final class PscUserUpdate {
     public static final String PROFESSION_CODES = "profession_codes";
     public static final String SPECIALTY_CODES = "specialty_codes";
     public static final String STRUCTURE_IDS = "structure_ids";
+    /** "true" or "false": PSC's Acces_Regulation_Medicale, rewritten at every login. */
+    public static final String MEDICAL_REGULATION = "medical_regulation";
 
     /** What changed, for the log and the tests. */
     public record Outcome(Set<String> granted, Set<String> revoked, Set<String> missingRoles,
@@ -67,6 +70,10 @@ public final class PscUserUpdate {
         setMulti(user, PROFESSION_CODES, profile.professionCodes(), written);
         setMulti(user, SPECIALTY_CODES, profile.specialtyCodes(), written);
         setMulti(user, STRUCTURE_IDS, profile.structureIds(), written);
+        // Under the same guard as the roles, so the attribute and the regulation role never disagree.
+        if (profile.medicalRegulation() != null) {
+            setSingle(user, MEDICAL_REGULATION, profile.medicalRegulation().toString(), written);
+        }
 
         Set<String> wanted = table.rolesFor(profile);
         for (String name : wanted) {

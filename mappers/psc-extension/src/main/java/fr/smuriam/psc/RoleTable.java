@@ -20,9 +20,11 @@ import java.util.regex.Pattern;
  * role:314       = ambulancier  # TRE_R85 codeRole (RPPS+)
  * specialty:SM59 = urgentiste   # TRE_R38 codeSavoirFaire
  * category:E     = interne      # TRE_R09 codeCategorieProfessionnelle
+ * regulation:VRAI = regulation  # Acces_Regulation_Medicale (VRAI or FAUX)
  * </pre>
  *
- * A rule matches when ANY exercice (or activity, for {@code role}) carries the code.
+ * A rule matches when ANY exercice (or activity, for {@code role}) carries the code; a
+ * {@code regulation} rule when PSC's flag has that value.
  * Malformed lines are reported in {@link #problems()} and skipped: a typo in the table must
  * not lock every professional out.
  */
@@ -37,13 +39,15 @@ public final class RoleTable {
             "role:314 = ambulancier",
             "specialty:SM59 = urgentiste",
             "specialty:DSM220 = urgentiste",
-            "category:E = interne");
+            "category:E = interne",
+            "regulation:VRAI = regulation");
 
     public enum Kind {
         PROFESSION(PscProfile::professionCodes),
         ROLE(PscProfile::roleCodes),
         SPECIALTY(PscProfile::specialtyCodes),
-        CATEGORY(PscProfile::categoryCodes);
+        CATEGORY(PscProfile::categoryCodes),
+        REGULATION(RoleTable::regulationCodes);
 
         private final Function<PscProfile, Set<String>> codes;
 
@@ -54,6 +58,14 @@ public final class RoleTable {
         String key() {
             return name().toLowerCase(Locale.ROOT);
         }
+    }
+
+    /** The regulation flag as the one code a regulation rule can match: VRAI, FAUX, or none when unknown. */
+    private static Set<String> regulationCodes(PscProfile profile) {
+        if (profile.medicalRegulation() == null) {
+            return Set.of();
+        }
+        return Set.of(profile.medicalRegulation() ? "VRAI" : "FAUX");
     }
 
     private record Rule(Kind kind, String code, List<String> roles) {
@@ -95,6 +107,14 @@ public final class RoleTable {
                 problems.add(where + ": unknown kind '" + m.group(1) + "', expected one of " + kindKeys());
                 continue;
             }
+            String code = m.group(2);
+            if (kind == Kind.REGULATION) {
+                code = code.toUpperCase(Locale.ROOT);
+                if (!code.equals("VRAI") && !code.equals("FAUX")) {
+                    problems.add(where + ": a regulation rule takes VRAI or FAUX, not '" + m.group(2) + "'");
+                    continue;
+                }
+            }
             List<String> roles = new ArrayList<>();
             for (String role : m.group(3).split(",")) {
                 role = role.strip();
@@ -108,7 +128,7 @@ public final class RoleTable {
                 problems.add(where + ": no role after '='");
                 continue;
             }
-            rules.add(new Rule(kind, m.group(2), roles));
+            rules.add(new Rule(kind, code, roles));
         }
         return new RoleTable(rules, problems);
     }

@@ -1,6 +1,7 @@
 package fr.smuriam.psc;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.keycloak.broker.oidc.OIDCIdentityProvider;
 import org.keycloak.broker.provider.BrokeredIdentityContext;
 import org.keycloak.models.IdentityProviderModel;
@@ -44,9 +45,31 @@ final class Payloads {
         return context;
     }
 
+    /**
+     * The payload {@code name} with one userinfo claim replaced ({@code value} null: removed), for
+     * the variations of a claim without a file each.
+     */
+    static JsonNode withUserinfoClaim(String name, String claim, JsonNode value) {
+        JsonNode payload = load(name);
+        ObjectNode userinfo = (ObjectNode) payload.get("userinfo");
+        if (value == null) {
+            userinfo.remove(claim);
+        } else {
+            userinfo.set(claim, value);
+        }
+        return payload;
+    }
+
+    static PscProfile profile(JsonNode payload) {
+        return PscProfileReader.read(payload.get("userinfo"), payload.get("id_token_claims"));
+    }
+
     /** A brokered context holding what OIDCIdentityProvider stores: the IDToken and the userinfo node. */
     static BrokeredIdentityContext context(String name) {
-        JsonNode payload = load(name);
+        return context(load(name));
+    }
+
+    static BrokeredIdentityContext context(JsonNode payload) {
         IdentityProviderModel idp = new IdentityProviderModel();
         idp.setAlias("psc");
         idp.setProviderId("oidc");

@@ -15,9 +15,10 @@ class RoleTableTest {
     void theShippedTableParsesCleanly() {
         RoleTable table = RoleTable.parse(null);
         assertEquals(List.of(), table.problems());
-        assertEquals(Set.of("medecin", "infirmier", "ambulancier", "urgentiste", "interne"), table.allRoles());
+        assertEquals(Set.of("medecin", "infirmier", "ambulancier", "urgentiste", "interne", "regulation"),
+                table.allRoles());
         assertEquals(Map.of(RoleTable.Kind.PROFESSION, 4, RoleTable.Kind.ROLE, 1, RoleTable.Kind.SPECIALTY, 2,
-                RoleTable.Kind.CATEGORY, 1), table.ruleCounts());
+                RoleTable.Kind.CATEGORY, 1, RoleTable.Kind.REGULATION, 1), table.ruleCounts());
     }
 
     @Test
