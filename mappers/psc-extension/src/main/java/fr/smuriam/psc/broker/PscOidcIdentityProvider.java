@@ -4,6 +4,7 @@ import org.jboss.logging.Logger;
 import org.keycloak.broker.oidc.OIDCIdentityProvider;
 import org.keycloak.broker.oidc.OIDCIdentityProviderConfig;
 import org.keycloak.broker.provider.BrokeredIdentityContext;
+import org.keycloak.events.Details;
 import org.keycloak.http.simple.SimpleHttpRequest;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -47,14 +48,14 @@ public class PscOidcIdentityProvider extends OIDCIdentityProvider {
         BrokeredIdentityContext identity = super.getFederatedIdentity(response);
         String minimum = getConfig().getConfig().get(MINIMUM_ACR);
         if (minimum != null && !minimum.isBlank()) {
-            JsonWebToken idToken = (JsonWebToken) identity.getContextData().get(VALIDATED_ID_TOKEN);
-            requireAcr(idToken, minimum);
+            requireAcr(identity, minimum);
         }
         return identity;
     }
 
-    /** The ID token's acr against the minimum; throws the refusal (event stored, page built). */
-    void requireAcr(JsonWebToken idToken, String minimum) {
+    /** The validated ID token's acr against the minimum; throws the refusal (event stored, page built). */
+    void requireAcr(BrokeredIdentityContext identity, String minimum) {
+        JsonWebToken idToken = (JsonWebToken) identity.getContextData().get(VALIDATED_ID_TOKEN);
         // validateToken reads the token as a JsonWebToken, which has no acr field: it is raw JSON here.
         Map<String, Object> claims = idToken == null ? Map.of() : idToken.getOtherClaims();
         Object acr = claims.get(ACR_CLAIM);
@@ -66,6 +67,8 @@ public class PscOidcIdentityProvider extends OIDCIdentityProvider {
         String alias = getConfig().getAlias();
         String received = describe(claims.containsKey(ACR_CLAIM), acr);
         LoginRefusal event = LoginRefusal.of(ACR_ERROR, refusal.reason())
+                // PSC's preferred_username: the national id, so an admin sees who was refused.
+                .detail(Details.IDENTITY_PROVIDER_USERNAME, identity.getUsername())
                 .detail("acr", received)
                 .detail("minimum_acr", minimum);
         LOG.warnf("PSC login refused in realm %s (identity provider %s): %s, acr %s, minimum %s",

@@ -1,8 +1,10 @@
 package fr.smuriam.psc.broker;
 
 import org.junit.jupiter.api.Test;
+import org.keycloak.broker.oidc.OIDCIdentityProvider;
 import org.keycloak.broker.oidc.OIDCIdentityProviderConfig;
 import org.keycloak.broker.oidc.OIDCIdentityProviderFactory;
+import org.keycloak.broker.provider.BrokeredIdentityContext;
 import org.keycloak.broker.provider.IdentityProviderFactory;
 import org.keycloak.http.simple.SimpleHttp;
 import org.keycloak.http.simple.SimpleHttpRequest;
@@ -61,7 +63,10 @@ class PscOidcIdentityProviderTest {
         for (String acr : List.of("eidas1", "eidas2", "eidas3")) {
             JsonWebToken token = new JsonWebToken();
             token.setOtherClaims("acr", acr);
-            assertDoesNotThrow(() -> provider.requireAcr(token, "eidas1"), acr);
+            BrokeredIdentityContext identity = new BrokeredIdentityContext("f:0:899700245667",
+                    provider.getConfig());
+            identity.getContextData().put(OIDCIdentityProvider.VALIDATED_ID_TOKEN, token);
+            assertDoesNotThrow(() -> provider.requireAcr(identity, "eidas1"), acr);
         }
     }
 
