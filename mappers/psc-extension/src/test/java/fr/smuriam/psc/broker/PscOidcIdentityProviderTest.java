@@ -28,6 +28,7 @@ class PscOidcIdentityProviderTest {
         IdentityProviderModel model = new IdentityProviderModel();
         model.setAlias("psc");
         model.setProviderId("oidc");
+        model.setEnabled(true);
         model.getConfig().put("clientId", "smur-grand-est");
         model.getConfig().put("defaultScope", "openid scope_all");
         for (int i = 0; i < config.length; i += 2) {
