@@ -17,8 +17,11 @@ from mockpsc.endpoints import (
     activation,
     activation_link,
     admin,
+    admin_identities,
     admin_runtime,
+    advertised,
     authorize,
+    card_login,
     certs,
     ciba,
     discovery,
@@ -33,6 +36,12 @@ from mockpsc.endpoints import (
     wallet_login,
 )
 from mockpsc.httputil import RequestLog
+from mockpsc.endpoints.discovery import (
+    CLIENT_REGISTRATION,
+    DEVICE_AUTHORIZATION,
+    LOGIN_STATUS_IFRAME,
+    PUSHED_AUTHORIZATION_REQUEST,
+)
 from mockpsc.settings import OIDC_PATH, REALM_PATH
 from mockpsc.state import MockState
 
@@ -67,6 +76,9 @@ def wallet_app(state: MockState) -> RequestLog:
             Route("/auth", authorize.authorize, methods=["GET"]),
             Route("/auth/identify", wallet_login.identify, methods=["POST"]),
             Route("/auth/continue", wallet_login.resume, methods=["GET"]),
+            Route("/auth/ecps", wallet_login.ecps_tab, methods=["GET"]),
+            Route("/auth/card", card_login.card_tab, methods=["GET"]),
+            Route("/auth/card", card_login.card_pin, methods=["POST"]),
             # The phone's JSON API (before the phone page's catch-all routes).
             Route("/phone/api/pushes", phone.list_pushes, methods=["GET"]),
             Route("/phone/api/pushes/{push_id}/approve", phone.approve, methods=["POST"]),
@@ -108,9 +120,21 @@ def auth_app(state: MockState, origin: str = "auth") -> RequestLog:
             Route(f"{OIDC_PATH}/userinfo", userinfo.userinfo, methods=["GET", "POST"]),
             Route(f"{OIDC_PATH}/logout", logout.logout, methods=["GET", "POST"]),
             Route(f"{OIDC_PATH}/ext/ciba/auth", ciba.backchannel_authentication, methods=["POST"]),
+            # Advertised by the discovery document, answered as PSC refuses what it does not offer.
+            Route(f"{OIDC_PATH}/{LOGIN_STATUS_IFRAME}", advertised.login_status_iframe, methods=["GET"]),
+            Route(f"{OIDC_PATH}/{LOGIN_STATUS_IFRAME}/init", advertised.login_status_iframe_init, methods=["GET"]),
+            Route(f"{REALM_PATH}{CLIENT_REGISTRATION}", advertised.client_registration, methods=["POST"]),
+            Route(f"{OIDC_PATH}/{DEVICE_AUTHORIZATION}", advertised.device_authorization, methods=["POST"]),
+            Route(f"{OIDC_PATH}/{PUSHED_AUTHORIZATION_REQUEST}", advertised.pushed_authorization_request,
+                  methods=["POST"]),
             Route("/__mock/clients", admin.clients, methods=["GET", "POST"]),
             Route("/__mock/clients/{client_id}", admin_runtime.client_settings, methods=["PATCH"]),
             Route("/__mock/identities", admin.identities, methods=["GET", "POST"]),
+            Route("/__mock/identities/{national_id:path}/next-login-acr", admin_identities.next_login_acr,
+                  methods=["GET", "POST"]),
+            Route("/__mock/identities/{national_id:path}", admin_identities.identity, methods=["GET", "PATCH"]),
+            Route("/__mock/cps/{national_id:path}/unblock", admin_identities.card, methods=["POST"]),
+            Route("/__mock/cps/{national_id:path}", admin_identities.card, methods=["GET"]),
             Route("/__mock/faults", admin.faults, methods=["GET", "POST", "DELETE"]),
             Route("/__mock/log", admin.log, methods=["GET"]),
             Route("/__mock/keys", admin_runtime.keys, methods=["GET"]),

@@ -49,6 +49,7 @@ def issue_code(request: Request, auth_request: AuthRequest, session: LoginSessio
         auth_time=session.auth_time,
         expires_at=state.clock.now() + state.settings.code_lifetime,
         auth_mode=session.auth_mode,
+        acr=session.acr,
     )
     state.sessions.add_code(code)
     response = deliver(request, auth_request, {"state": auth_request.state, "session_state": session.sid,

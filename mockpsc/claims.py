@@ -4,8 +4,8 @@
 token, the access token and userinfo, in PSC's shapes (reference §4-§5).
 Protocol claims (iss, aud, exp, nonce, sid…) are added by ``tokens.py``.
 Profile variants seen at PSC (``otherIDs`` spelling, top-level codeCivilite,
-``authMode`` in userinfo or not, CARD logins) are options of this function
-(``ClaimsVariant``, chosen per client; ``auth_mode`` per login).
+``authMode`` in userinfo or not) are options of this function (``ClaimsVariant``,
+chosen per client); ``auth_mode`` (MOBILE, CARD) and ``acr`` are the login's.
 """
 from __future__ import annotations
 
@@ -179,7 +179,7 @@ def build_claims(identity: Identity, *, auth_mode: str = "MOBILE", acr: str = "e
         "SubjectRole": roles,
         "Secteur_Activite": f"{first.secteur}^{SECTEUR_OID}" if first and first.secteur else "",
         "Mode_Acces_Raison": "",
-        "Acces_Regulation_Medicale": "FAUX",
+        "Acces_Regulation_Medicale": "VRAI" if identity.regulation else "FAUX",
         "UITVersion": "1.0",
         "Palier_Authentification": "APPPRIP",
         "PSI_Locale": PSI_LOCALE,

@@ -116,7 +116,8 @@ def _id_token_expired(draft: TokenDraft, value: Any) -> None:
 
 @fault("acr", needs_value=True)
 def _acr(draft: TokenDraft, value: Any) -> None:
-    """Replace the acr claim (e.g. "eidas2"); null removes it."""
+    """Replace the acr claim of the ID and access tokens with any JSON value (e.g. "eidas0", "substantial",
+    ["eidas1"], 2); null removes it. eidas2 and eidas3 are no fault: card logins return eidas2."""
     for claims in (draft.id_claims, draft.access_claims):
         if value is None:
             claims.pop("acr", None)

@@ -1,20 +1,24 @@
-"""Health professionals known to the mock, and the state of their e-CPS.
+"""Health professionals known to the mock: their directory record, their e-CPS
+and CPS card as the file describes them, the acr their logins achieve and
+whether they have access to medical regulation.
 
 An identity mirrors one RPPS directory record (one exercice per profession, one
 activity per workplace). Field names are short snake_case; ``claims.py`` maps
-them to PSC's claim names, so file authors never type PSC's spellings.
+them to PSC's claim names, so file authors never type PSC's spellings. The live
+state of an e-CPS or a card (PIN attempts, lock) is in ``ecps.py`` / ``cards.py``.
 """
 from __future__ import annotations
 
 import re
 import threading
 import uuid
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import yaml
 
+from mockpsc.acr import AcrError, checked_level
 from provisioning.national_id import NationalIdError, parse_national_id
 
 DEFAULT_FILE = Path(__file__).parent / "data" / "identities.yaml"
@@ -81,6 +85,14 @@ class Ecps:
 
 
 @dataclass(frozen=True)
+class Cps:
+    """A CPS card (carte de professionnel de santé): what the wallet page's card reader reads.
+    Its live state (wrong PINs, blocked) is in ``mockpsc.cards``."""
+
+    pin: str
+
+
+@dataclass(frozen=True)
 class Identity:
     national_id: str
     id_type: str  # RPPS, ADELI, EDIT… from parse_national_id
@@ -93,6 +105,12 @@ class Identity:
     # Contact details the Ordre holds: where activation mails and SMS codes go.
     email: str = ""
     mobile: str = ""  # normalised to 10 digits, 06/07…
+    cps: Cps | None = None  # the CPS card, if the professional has one
+    # The acr this person's logins achieve, when not the mock's default for the method
+    # (mockpsc/acr.py): e.g. ecps_acr "eidas2" for someone whose e-CPS logins return eidas2.
+    ecps_acr: str = ""
+    card_acr: str = ""
+    regulation: bool = False  # userinfo Acces_Regulation_Medicale: VRAI / FAUX
 
     @property
     def has_contact_details(self) -> bool:
@@ -138,7 +156,10 @@ def _exercice(data: Any, where: str) -> Exercice:
 
 
 IDENTITY_KEYS = ("national_id", "given_name", "family_name", "civilite", "exercices", "ecps", "sub_uuid",
-                 "email", "mobile")
+                 "email", "mobile", "cps", "ecps_acr", "card_acr", "regulation")
+# What PATCH /__mock/identities/{id} and MockPSC.update_identity may change without
+# re-adding the person (which would start their e-CPS afresh).
+CHANGEABLE_KEYS = ("cps", "ecps_acr", "card_acr", "regulation")
 
 
 def normalise_mobile(text: str) -> str | None:
@@ -158,6 +179,33 @@ def _contacts(data: Mapping[str, Any], where: str) -> tuple[str, str]:
     if mobile is None:
         raise IdentityError(f"{where}: 'mobile' must be a French mobile number (06/07 + 8 digits), got {raw_mobile!r}")
     return email, mobile
+
+
+def _cps(data: Mapping[str, Any], where: str) -> Cps | None:
+    if data.get("cps") is None:
+        return None
+    raw = _check_keys(data["cps"], ["pin"], f"{where}.cps")
+    pin = _text(raw, "pin", f"{where}.cps", default=None)
+    if not PIN_FORMAT.match(pin):
+        raise IdentityError(f"{where}.cps: 'pin' must be 4 digits")
+    return Cps(pin=pin)
+
+
+def _acr(data: Mapping[str, Any], key: str, where: str) -> str:
+    value = data.get(key)
+    if value is None:
+        return ""
+    try:
+        return checked_level(value, f"{where}: '{key}'")
+    except AcrError as error:
+        raise IdentityError(str(error)) from None
+
+
+def _regulation(data: Mapping[str, Any], where: str) -> bool:
+    value = data.get("regulation", False)
+    if not isinstance(value, bool):
+        raise IdentityError(f"{where}: 'regulation' must be true or false, got {value!r}")
+    return value
 
 
 def identity_from_mapping(data: Any, where: str = "identity") -> Identity:
@@ -202,7 +250,29 @@ def identity_from_mapping(data: Any, where: str = "identity") -> Identity:
         sub_uuid=sub_uuid,
         email=email,
         mobile=mobile,
+        cps=_cps(data, where),
+        ecps_acr=_acr(data, "ecps_acr", where),
+        card_acr=_acr(data, "card_acr", where),
+        regulation=_regulation(data, where),
     )
+
+
+def identity_with_changes(identity: Identity, changes: Any, where: str = "identity") -> Identity:
+    """``identity`` with some of CHANGEABLE_KEYS changed (same checks as in a file;
+    ``cps: null`` takes the card away, ``ecps_acr``/``card_acr: null`` back to the default)."""
+    where = f"{where} ({identity.national_id})"
+    if not isinstance(changes, Mapping) or not changes:
+        raise IdentityError(f"{where}: expected a non-empty mapping with keys among {list(CHANGEABLE_KEYS)}")
+    changes = _check_keys(changes, CHANGEABLE_KEYS, where)
+    updated: dict[str, Any] = {}
+    if "cps" in changes:
+        updated["cps"] = _cps(changes, where)
+    for key in ("ecps_acr", "card_acr"):
+        if key in changes:
+            updated[key] = _acr(changes, key, where)
+    if "regulation" in changes:
+        updated["regulation"] = _regulation(changes, where)
+    return replace(identity, **updated)
 
 
 def load_identities_file(path: str | Path) -> list[Identity]:

@@ -305,10 +305,17 @@ class MockPSC:
         sub_uuid: str | None = None,
         email: str = "",
         mobile: str = "",
+        cps: Mapping[str, Any] | None = None,
+        ecps_acr: str | None = None,
+        card_acr: str | None = None,
+        regulation: bool = False,
     ) -> Identity:
         """Same fields as an identities.yaml entry; ``ecps={"pin": "1234"}`` = already activated
         (on phone ``demo-phone`` unless ``"device"`` says which); ``email``/``mobile`` = the
-        contact details activation uses."""
+        contact details activation uses; ``cps={"pin": "1234"}`` = a CPS card for the wallet
+        page's card reader; ``ecps_acr``/``card_acr`` = the acr this person's e-CPS / card
+        logins return instead of the mock's default (eidas1 / eidas2), e.g. ``ecps_acr="eidas2"``;
+        ``regulation=True`` = userinfo says ``Acces_Regulation_Medicale: "VRAI"``."""
         data: dict[str, Any] = {
             "national_id": national_id,
             "given_name": given_name,
@@ -318,12 +325,32 @@ class MockPSC:
             "ecps": dict(ecps) if ecps is not None else None,
             "email": email,
             "mobile": mobile,
+            "cps": dict(cps) if cps is not None else None,
+            "ecps_acr": ecps_acr,
+            "card_acr": card_acr,
+            "regulation": regulation,
         }
         if sub_uuid is not None:
             data["sub_uuid"] = sub_uuid
         identity = identity_from_mapping(data, "add_identity")
         self.state.add_identity(identity)
         return identity
+
+    def update_identity(self, national_id: str, **changes: Any) -> Identity:
+        """Change ``regulation``, ``ecps_acr``, ``card_acr`` (None = the mock's default) or ``cps``
+        ({"pin"} = a new card, None = no card) of a known identity, keeping its e-CPS as it is:
+        e.g. ``update_identity(nid, regulation=False)`` before the login that must say FAUX."""
+        return self.state.update_identity(national_id, changes)
+
+    def set_next_login_acr(self, national_id: str, acr: str | None) -> None:
+        """The acr the next login of ``national_id`` returns (eidas1, eidas2 or eidas3), whatever
+        its method; later logins are back to the rules (None disarms). E.g. an e-CPS login
+        returning eidas2: ``set_next_login_acr(nid, "eidas2")``."""
+        self.state.set_next_login_acr(national_id, acr)
+
+    def unblock_card(self, national_id: str) -> None:
+        """Forget the wrong card PINs (what the card's unblocking code does at ANS)."""
+        self.state.cards.unblock(national_id)
 
     def inject_fault(self, fault: str, value: Any = UNSET, *, client_id: str | None = None,
                      times: int | None = 1) -> ArmedFault:

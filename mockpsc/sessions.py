@@ -33,6 +33,7 @@ class AuthRequest:
     push_id: str | None = None
     done: bool = False
     response_mode: str = "query"
+    acr_values: str = ""  # what the client asked for (logged; the acr returned is what the login achieved)
 
 
 @dataclass
@@ -43,6 +44,7 @@ class LoginSession:
     auth_time: int
     auth_mode: str = "MOBILE"
     last_seen: float = 0.0
+    acr: str = "eidas1"  # what this authentication achieved (mockpsc/acr.py)
     ended_at: float | None = None
 
     @property
@@ -66,6 +68,7 @@ class AuthCode:
     expires_at: float = 0.0
     used: bool = False
     auth_mode: str = "MOBILE"
+    acr: str = "eidas1"
 
 
 @dataclass
@@ -81,6 +84,7 @@ class IssuedToken:
     issued_at: float = 0.0
     nonce: str | None = None  # kept so a refreshed ID token carries the login's nonce
     auth_mode: str = "MOBILE"
+    acr: str = "eidas1"  # of the login, carried by refreshed tokens too
     cnf: dict[str, Any] | None = None  # RFC 8705 certificate binding of an access token
     userinfo_faults: tuple = ()  # faults of the login that also spoil its userinfo
     revoked: bool = False
@@ -112,9 +116,9 @@ class SessionBook:
             return request
 
     # -- sessions ---------------------------------------------------------------
-    def open_session(self, national_id: str, client_id: str, auth_mode: str = "MOBILE") -> LoginSession:
+    def open_session(self, national_id: str, client_id: str, auth_mode: str, acr: str) -> LoginSession:
         now = self._now()
-        session = LoginSession(str(uuid.uuid4()), national_id, client_id, int(now), auth_mode, now)
+        session = LoginSession(str(uuid.uuid4()), national_id, client_id, int(now), auth_mode, now, acr=acr)
         with self._lock:
             self._sessions[session.sid] = session
         return session

@@ -4,6 +4,7 @@
     page = session.get(authorize_url)                 # the wallet page
     final = wallet_login(session, page, "899700218896", phone=phone)
     final.headers["Location"]                         # redirect_uri?code=…&state=…
+    final = card_login(session, page, "899700218896", pin="1234")   # or: the "Carte CPS" tab
 
     device = PhoneDevice(psc, "my-phone")             # one given phone (activation, pushes)
     activate_ecps(psc, "8…", device, pin="4321")      # the whole activation, headless
@@ -68,6 +69,7 @@ class _FormParser(HTMLParser):
         self.action: str | None = None
         self.fields: dict[str, str] = {}
         self.error: dict[str, str] | None = None
+        self.links: dict[str, str] = {}  # href of each <a> with an id
         self._in_error = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -76,6 +78,8 @@ class _FormParser(HTMLParser):
             self.action = a.get("action", "")
         elif tag == "input" and a.get("name"):
             self.fields[a["name"]] = a.get("value", "")
+        elif tag == "a" and a.get("id"):
+            self.links[a["id"]] = a.get("href", "")
         if a.get("id") == "error":
             self.error = {"code": a.get("data-code", ""), "message": ""}
             self._in_error = True
@@ -95,6 +99,15 @@ def read_form(html: str) -> tuple[str, dict[str, str]]:
     if parser.action is None:
         raise AssertionError("no form on this page")
     return parser.action, parser.fields
+
+
+def read_link(html: str, element_id: str) -> str:
+    """The href of the link ``id="element_id"`` (e.g. a wallet page tab: ``tab-card``, ``tab-ecps``)."""
+    parser = _FormParser()
+    parser.feed(html)
+    if element_id not in parser.links:
+        raise AssertionError(f"no link with id {element_id!r} on this page")
+    return parser.links[element_id]
 
 
 def read_error(html: str) -> dict[str, str] | None:
@@ -169,6 +182,33 @@ def wallet_login(
             return response
         time.sleep(0.02)
     raise AssertionError("the wallet page never redirected back to the client")
+
+
+def open_card_tab(session: requests.Session, page: requests.Response) -> requests.Response:
+    """Click the wallet page's "Carte CPS" tab: the simulated card reader and its PIN field."""
+    card_page = session.get(urljoin(page.url, read_link(page.text, "tab-card")), timeout=5)
+    assert card_page.status_code == 200 and 'id="card-form"' in card_page.text, card_page.text[:500]
+    return card_page
+
+
+def submit_card_pin(session: requests.Session, card_page: requests.Response, national_id: str,
+                    pin: str) -> requests.Response:
+    """Post the card tab's form: the card inserted (its holder's national id) and the PIN typed.
+    The raw answer: 302 back to the client, or the tab again (200) with ``read_error`` saying why."""
+    action, fields = read_form(card_page.text)
+    fields.update(national_id=national_id, pin=pin)
+    return session.post(urljoin(card_page.url, action), data=fields, allow_redirects=False, timeout=5)
+
+
+def card_login(session: requests.Session, page: requests.Response, national_id: str, *,
+               pin: str = "1234") -> requests.Response:
+    """From the wallet login page to the redirect back to the client, with the CPS card
+    of ``national_id`` in the simulated reader: "Carte CPS" tab, card, PIN. Returns the 302
+    (not followed); AssertionError with the page's message if the page refused."""
+    answer = submit_card_pin(session, open_card_tab(session, page), national_id, pin)
+    if answer.status_code not in (301, 302, 303):
+        raise AssertionError(f"the card tab refused {national_id!r}: {read_error(answer.text)}")
+    return answer
 
 
 _serial = itertools.count(1)

@@ -31,6 +31,7 @@ class LoginGrant:
     nonce: str | None
     auth_time: int
     auth_mode: str = "MOBILE"
+    acr: str = "eidas1"  # what the authentication achieved (mockpsc/acr.py)
 
 
 def at_hash(access_token: str) -> str:
@@ -43,8 +44,7 @@ def token_response(state: MockState, client: Client, grant: LoginGrant, identity
                    cnf: dict[str, Any] | None = None) -> dict[str, Any]:
     settings = state.settings
     now = int(state.clock.now())
-    person = build_claims(identity, auth_mode=grant.auth_mode, acr=settings.accepted_acr,
-                          variant=client.claims_variant)
+    person = build_claims(identity, auth_mode=grant.auth_mode, acr=grant.acr, variant=client.claims_variant)
     common = {
         "iat": now,
         "auth_time": grant.auth_time,
@@ -91,7 +91,8 @@ def token_response(state: MockState, client: Client, grant: LoginGrant, identity
     refresh_token = secrets.token_urlsafe(48)  # opaque; the refresh grant looks it up
 
     record = IssuedToken("access", client.client_id, grant.sid, identity.national_id, grant.scope,
-                         access_claims["exp"], issued_at=now, nonce=grant.nonce, auth_mode=grant.auth_mode, cnf=cnf,
+                         access_claims["exp"], issued_at=now, nonce=grant.nonce, auth_mode=grant.auth_mode,
+                         acr=grant.acr, cnf=cnf,
                          userinfo_faults=tuple((a.kind, a.value) for a in applied if a.kind.apply_userinfo))
     state.sessions.remember_token(access_jti, record)
     session = state.sessions.get_session(grant.sid)
@@ -102,7 +103,7 @@ def token_response(state: MockState, client: Client, grant: LoginGrant, identity
     state.sessions.remember_token(
         refresh_token,
         IssuedToken("refresh", client.client_id, grant.sid, identity.national_id, grant.scope, refresh_exp,
-                    issued_at=now, nonce=grant.nonce, auth_mode=grant.auth_mode),
+                    issued_at=now, nonce=grant.nonce, auth_mode=grant.auth_mode, acr=grant.acr),
     )
     state.log.event("tokens.issued", client_id=client.client_id, sid=grant.sid, sub=person.sub,
                     kid=state.keys.active.kid)

@@ -5,12 +5,12 @@ POST   /__mock/clients      {client_id, secret, redirect_uris, post_logout_redir
                              logout_omits_state?, ciba_enabled?}
 GET    /__mock/clients      registered clients, without secrets
 POST   /__mock/identities   one identity, same keys as an identities.yaml entry
-GET    /__mock/identities   national ids and subs
+GET    /__mock/identities   national ids and subs, who has an e-CPS, a CPS card, the regulation flag
 POST   /__mock/faults       {fault, value?, client_id?, times?}
 GET    /__mock/faults       armed faults
 DELETE /__mock/faults       disarm all
 GET    /__mock/log          ?since=<seq>&event=<name>; secrets masked
-(the rest of the control API is in admin_runtime.py)
+(one identity, its next login's acr and its card: admin_identities.py; the rest: admin_runtime.py)
 """
 from __future__ import annotations
 
@@ -40,7 +40,8 @@ async def identities(request: Request) -> Response:
     state = state_of(request)
     if request.method == "GET":
         return JSONResponse([
-            {"national_id": i.national_id, "sub": subject(i), "ecps": state.ecps.get(i.national_id) is not None}
+            {"national_id": i.national_id, "sub": subject(i), "ecps": state.ecps.get(i.national_id) is not None,
+             "cps": state.cards.get(i.national_id) is not None, "regulation": i.regulation}
             for i in state.identities.all()
         ])
     try:

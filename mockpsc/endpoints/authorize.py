@@ -3,7 +3,9 @@ Keycloak) does, then either answers from the live PSC session of this browser
 (SSO cookie) or shows the e-CPS identification page.
 
 Errors before the client and redirect URI are trusted are shown on a page;
-after that they go back to the client as OIDC error responses.
+after that they go back to the client as OIDC error responses. ``acr_values``
+is required and names one level a relying party may ask for (eidas1, eidas2,
+eidas3); the acr returned is what the login achieves (mockpsc/acr.py).
 ``prompt=login`` forces a new e-CPS authentication, ``prompt=none`` never shows
 a page (``login_required`` without a session), ``max_age`` bounds the age of
 the session's authentication.
@@ -13,9 +15,11 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mockpsc.acr import ACR_LEVELS
 from mockpsc.authorization_response import RESPONSE_MODES, SSO_COOKIE, issue_code, refuse
 from mockpsc.httputil import error_page, page, single_values, state_of
 from mockpsc.pkce import PKCE_METHODS, PKCE_VALUE
+from mockpsc.endpoints.wallet_login import ecps_page
 from mockpsc.sessions import AuthRequest, new_request_id
 from mockpsc.state import MockState
 
@@ -30,6 +34,15 @@ def granted_scope(state: MockState, requested: str) -> str:
     return " ".join(dict.fromkeys(s for s in ordered if s))
 
 
+def acr_values_problem(acr_values: str | None) -> str | None:
+    """Why PSC would refuse this ``acr_values`` (one level among ACR_LEVELS), else None."""
+    if acr_values is None:
+        return f"acr_values is required (one of {', '.join(ACR_LEVELS)}, e.g. acr_values=eidas1)"
+    if acr_values not in ACR_LEVELS:
+        return f"unsupported acr_values '{acr_values[:60]}': one of {', '.join(ACR_LEVELS)}"
+    return None
+
+
 def _problem(state: MockState, params: dict[str, str], repeated: list[str]) -> tuple[str, str] | None:
     """(error, description) for a request PSC would refuse, else None."""
     if repeated:
@@ -40,11 +53,9 @@ def _problem(state: MockState, params: dict[str, str], repeated: list[str]) -> t
         return "invalid_request", f"response_mode must be one of {', '.join(RESPONSE_MODES)}"
     if "openid" not in params.get("scope", "").split():
         return "invalid_scope", "scope must include openid"
-    acr_values = params.get("acr_values")
-    if acr_values is None:
-        return "invalid_request", f"acr_values is required (acr_values={state.settings.accepted_acr})"
-    if acr_values.split() != [state.settings.accepted_acr]:
-        return "invalid_request", f"unsupported acr_values '{acr_values}': only {state.settings.accepted_acr}"
+    problem = acr_values_problem(params.get("acr_values"))
+    if problem:
+        return "invalid_request", problem
     challenge, method = params.get("code_challenge"), params.get("code_challenge_method")
     if challenge is None and method is not None:
         return "invalid_request", "code_challenge_method without code_challenge"
@@ -90,6 +101,7 @@ async def authorize(request: Request) -> Response:
         created_at=now,
         expires_at=now + AUTH_REQUEST_LIFETIME,
         response_mode=response_mode if response_mode in RESPONSE_MODES else "query",
+        acr_values=params.get("acr_values", ""),
     )
     problem = _problem(state, params, repeated)
     if problem:
@@ -108,5 +120,5 @@ async def authorize(request: Request) -> Response:
 
     state.sessions.add_request(auth_request)
     state.log.event("authorize.accepted", client_id=client.client_id, request_id=auth_request.id,
-                    prompt=params.get("prompt"))
-    return page(request, "login.html", tx=auth_request.id, national_id=auth_request.login_hint, error=None)
+                    prompt=params.get("prompt"), acr_values=auth_request.acr_values)
+    return ecps_page(request, auth_request)

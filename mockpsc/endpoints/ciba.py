@@ -3,7 +3,8 @@
 Parameters as ANS's proxy sends them: ``login_hint`` = national id,
 ``binding_message`` = two digits shown to the user (the phone offers it among
 three numbers), ``channel`` = MOBILE (e-CPS, default) or CARD,
-``acr_values=eidas1``, ``scope=openid scope_all``. Answer:
+``acr_values`` (eidas1 when absent; eidas2 and eidas3 may be asked too, the
+acr returned is what the login achieved), ``scope=openid scope_all``. Answer:
 ``{auth_req_id, expires_in, interval}``. CIBA is enabled per client, as PSC
 enables it per service.
 """
@@ -15,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from mockpsc.client_auth import authenticated_form
-from mockpsc.endpoints.authorize import granted_scope
+from mockpsc.endpoints.authorize import acr_values_problem, granted_scope
 from mockpsc.httputil import NO_STORE, oauth_error, state_of
 from provisioning.national_id import NationalIdError, parse_national_id
 
@@ -36,10 +37,9 @@ async def backchannel_authentication(request: Request) -> Response:
         return oauth_error("invalid_scope", "scope must include openid")
     if "login_hint_token" in fields or "id_token_hint" in fields:
         return oauth_error("invalid_request", "only login_hint (the national id) is supported")
-    acr_values = fields.get("acr_values", state.settings.accepted_acr)
-    if acr_values.split() != [state.settings.accepted_acr]:
-        return oauth_error("invalid_request", f"unsupported acr_values '{acr_values}': only "
-                                              f"{state.settings.accepted_acr}")
+    problem = acr_values_problem(fields.get("acr_values", "eidas1"))
+    if problem:
+        return oauth_error("invalid_request", problem)
     binding_message = fields.get("binding_message")
     if binding_message is None or not BINDING_MESSAGE.match(binding_message):
         return oauth_error("invalid_binding_message", "binding_message must be two digits (00-99)")

@@ -70,7 +70,7 @@ async def userinfo(request: Request) -> Response:
     client = state.clients.get(record.client_id)
     if identity is None or client is None:
         return _unauthorized("User not found")
-    person = build_claims(identity, auth_mode=record.auth_mode, acr=state.settings.accepted_acr,
+    person = build_claims(identity, auth_mode=record.auth_mode, acr=record.acr,
                           variant=client.claims_variant)
     draft = UserinfoDraft(keys=state.keys, body=dict(person.userinfo),
                           jwt_claims={"iss": state.issuer, "aud": client.client_id})

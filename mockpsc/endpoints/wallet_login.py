@@ -1,5 +1,6 @@
-"""The wallet page's form post (national id typed by the user) and the
-continue URL the waiting page polls until the phone has answered."""
+"""The wallet page's "Application e-CPS" tab: its form post (national id typed
+by the user) and the continue URL the waiting page polls until the phone has
+answered. The "Carte CPS" tab is in card_login.py."""
 from __future__ import annotations
 
 from starlette.requests import Request
@@ -35,18 +36,31 @@ MESSAGES = {
 }
 
 
+EXPIRED_REQUEST = "Votre session a expiré. Retournez sur le service pour vous reconnecter."
+
+
 def continue_url(request_id: str) -> str:
     return f"/auth/continue?tx={request_id}"
 
 
+def ecps_page(request: Request, auth_request: AuthRequest, typed: str | None = None,
+              error: dict[str, str] | None = None) -> Response:
+    """The e-CPS tab (the page authorize shows first), the field prefilled with what was typed
+    (else the client's login_hint). Status 200 with an error, like PSC: the user corrects and posts again."""
+    national_id = auth_request.login_hint if typed is None else typed
+    return page(request, "login.html", tx=auth_request.id, national_id=national_id, error=error, active_tab="ecps")
+
+
 def _form_page(request: Request, auth_request: AuthRequest, typed: str, code: str) -> Response:
-    # Status 200 like PSC: the user corrects the field and posts again.
-    message = MESSAGES[code].format(typed=typed)
-    error = {"code": code, "message": message}
-    return page(request, "login.html", tx=auth_request.id, national_id=typed, error=error)
+    return ecps_page(request, auth_request, typed, {"code": code, "message": MESSAGES[code].format(typed=typed)})
 
 
-def _id_problem(typed: str) -> str | None:
+def typed_national_id(fields: dict[str, str]) -> str:
+    # The seed procedure writes "8 10003111463": spaces are the user's, not the id's.
+    return "".join(fields.get("national_id", "").split())
+
+
+def national_id_problem(typed: str) -> str | None:
     """Message code when the typed text is not a usable national id."""
     if not typed:
         return "empty"
@@ -69,10 +83,9 @@ async def identify(request: Request) -> Response:
         return error_page(request, f"Formulaire invalide ({error}).")
     auth_request = state.sessions.get_request(fields.get("tx"))
     if auth_request is None or auth_request.done:
-        return error_page(request, "Votre session a expiré. Retournez sur le service pour vous reconnecter.")
-    # The seed procedure writes "8 10003111463": spaces are the user's, not the id's.
-    typed = "".join(fields.get("national_id", "").split())
-    problem = _id_problem(typed)
+        return error_page(request, EXPIRED_REQUEST)
+    typed = typed_national_id(fields)
+    problem = national_id_problem(typed)
     if problem:
         return _form_page(request, auth_request, typed, problem)
     national_id = parse_national_id(typed, sandbox=True).value
@@ -89,22 +102,36 @@ async def identify(request: Request) -> Response:
     return RedirectResponse(continue_url(auth_request.id), status_code=303)
 
 
-async def resume(request: Request) -> Response:
-    state = state_of(request)
-    auth_request = state.sessions.get_request(request.query_params.get("tx"))
+def open_request(request: Request) -> AuthRequest | Response:
+    """The authorization request named by ``?tx=`` if it is still open, else the page to show."""
+    auth_request = state_of(request).sessions.get_request(request.query_params.get("tx"))
     if auth_request is None:
-        return error_page(request, "Votre session a expiré. Retournez sur le service pour vous reconnecter.")
+        return error_page(request, EXPIRED_REQUEST)
     if auth_request.done:
         return error_page(request, "Cette demande de connexion a déjà été traitée.")
+    return auth_request
+
+
+async def ecps_tab(request: Request) -> Response:
+    """GET /auth/ecps?tx=: back to the e-CPS tab from another one."""
+    auth_request = open_request(request)
+    if isinstance(auth_request, Response):
+        return auth_request
+    return ecps_page(request, auth_request)
+
+
+async def resume(request: Request) -> Response:
+    state = state_of(request)
+    auth_request = open_request(request)
+    if isinstance(auth_request, Response):
+        return auth_request
     push = state.pushes.get(auth_request.push_id)
     if push is None:
-        return page(request, "login.html", tx=auth_request.id, national_id=auth_request.login_hint, error=None)
+        return ecps_page(request, auth_request)
     if push.status == PENDING:
         return page(request, "waiting.html", number=push.number, continue_url=continue_url(auth_request.id))
     if push.status == APPROVED:
-        session = state.sessions.open_session(push.national_id, auth_request.client_id, push.channel)
-        state.log.event("session.opened", sid=session.sid, national_id=push.national_id,
-                        client_id=auth_request.client_id)
+        session = state.open_login_session(push.national_id, auth_request.client_id, push.channel, via="ecps")
         return issue_code(request, auth_request, session)
     if push.status == REFUSED:
         auth_request.done = True

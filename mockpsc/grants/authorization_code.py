@@ -40,5 +40,5 @@ def authorization_code_grant(state: MockState, auth: Authenticated, fields: dict
     identity = state.identities.get(code.national_id)
     if identity is None:
         raise GrantError("invalid_grant", "User not found")
-    grant = LoginGrant(code.sid, code.national_id, code.scope, code.nonce, code.auth_time, code.auth_mode)
+    grant = LoginGrant(code.sid, code.national_id, code.scope, code.nonce, code.auth_time, code.auth_mode, code.acr)
     return token_response(state, client, grant, identity, auth.cnf)

@@ -31,8 +31,7 @@ def ciba_grant(state: MockState, auth: Authenticated, fields: dict[str, str]) ->
     identity = state.identities.get(request.national_id)
     if identity is None:
         raise GrantError("invalid_grant", "User not found")
-    session = state.sessions.open_session(request.national_id, client.client_id, request.channel)
-    state.log.event("session.opened", sid=session.sid, national_id=request.national_id, client_id=client.client_id,
-                    via="ciba")
-    grant = LoginGrant(session.sid, request.national_id, request.scope, None, session.auth_time, request.channel)
+    session = state.open_login_session(request.national_id, client.client_id, request.channel, via="ciba")
+    grant = LoginGrant(session.sid, request.national_id, request.scope, None, session.auth_time, session.auth_mode,
+                       session.acr)
     return token_response(state, client, grant, identity, auth.cnf)

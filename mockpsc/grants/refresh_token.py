@@ -34,5 +34,6 @@ def refresh_token_grant(state: MockState, auth: Authenticated, fields: dict[str,
     if identity is None:
         raise GrantError("invalid_grant", "User not found")
     state.log.event("tokens.refreshed", client_id=client.client_id, sid=record.sid)
-    grant = LoginGrant(record.sid, record.national_id, scope, record.nonce, session.auth_time, record.auth_mode)
+    grant = LoginGrant(record.sid, record.national_id, scope, record.nonce, session.auth_time, record.auth_mode,
+                       record.acr)
     return token_response(state, client, grant, identity, auth.cnf)

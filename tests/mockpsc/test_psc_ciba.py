@@ -107,7 +107,8 @@ def test_ciba_wrong_number_is_access_denied(ciba_psc):
     ({"login_hint": "899700123450"}, "unknown_user_id"),   # known, no e-CPS
     ({"login_hint": "99700218896"}, "unknown_user_id"),    # bare RPPS
     ({"scope": "scope_all"}, "invalid_scope"),
-    ({"acr_values": "eidas2"}, "invalid_request"),
+    ({"acr_values": "eidas0"}, "invalid_request"),
+    ({"acr_values": "eidas1 eidas2"}, "invalid_request"),
     ({"channel": "SMS"}, "invalid_request"),
     ({"login_hint_token": "x"}, "invalid_request"),
 ])

@@ -47,7 +47,7 @@ def test_full_code_flow_like_a_browser(mock_psc, rp):
     assert tokens.headers["Cache-Control"] == "no-store"
     body = tokens.json()
     assert body["token_type"] == "Bearer"
-    assert body["expires_in"] == 60 and body["refresh_expires_in"] == 1800
+    assert body["expires_in"] == 120 and body["refresh_expires_in"] == 1800  # ANS's guide: 2 min, 30 min
     assert body["refresh_token"] and body["session_state"]
     assert set(body["scope"].split()) >= {"openid", "scope_all"}
 
@@ -71,7 +71,7 @@ def test_full_code_flow_like_a_browser(mock_psc, rp):
     access = rp.verify(body["access_token"]).claims
     assert "aud" not in access
     assert access["typ"] == "Bearer" and access["sub"] == claims["sub"]
-    assert access["exp"] - access["iat"] == 60
+    assert access["exp"] - access["iat"] == 120
     assert access["scope"] == body["scope"]
 
 

@@ -27,7 +27,7 @@ def metadata(mock_psc) -> dict:
 
 def client_session(rp, method="S256") -> OAuth2Session:
     # leeway: authlib counts a token as expired `leeway` seconds early (60 by default), and
-    # PSC access tokens only live 60 s: a client with the default would refresh at once.
+    # PSC access tokens only live 120 s: a client with the default would refresh after one minute.
     return OAuth2Session(rp.client_id, rp.secret, scope="openid scope_all", redirect_uri=rp.redirect_uri,
                          code_challenge_method="S256" if method == "S256" else None, leeway=5)
 
@@ -80,7 +80,7 @@ def test_code_flow_with_pkce(mock_psc, metadata, method):
     _, token, nonce = code_flow(mock_psc, metadata, rp, method)
     claims = id_token_claims(metadata, rp, token["id_token"], nonce, token["access_token"])
     assert claims["acr"] == "eidas1" and claims["SubjectNameID"] == MEDECIN
-    assert token["token_type"] == "Bearer" and token["expires_in"] == 60
+    assert token["token_type"] == "Bearer" and token["expires_in"] == 120
 
 
 def test_refresh_and_userinfo_json(mock_psc, metadata):

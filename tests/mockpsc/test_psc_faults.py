@@ -18,22 +18,26 @@ def test_id_token_bad_signature_fails_verification_with_the_real_kid(rp):
     rp.verify(rp.tokens()["id_token"])  # times=1: the next response is clean again
 
 
-@pytest.mark.parametrize(("value", "expected"), [("eidas2", "eidas2"), (None, "absent")])
+# What a relying party must refuse: a level below eidas1, no acr, garbage, a list, a number.
+@pytest.mark.parametrize(("value", "expected"), [
+    ("eidas0", "eidas0"), (None, "absent"), ("substantial", "substantial"), (["eidas1"], ["eidas1"]), (2, 2),
+], ids=["eidas0", "missing", "garbage", "list", "number"])
 def test_acr_fault_replaces_or_removes_acr(rp, value, expected):
     rp.psc.inject_fault("acr", value, client_id=rp.client_id)
-    claims = rp.verify(rp.tokens()["id_token"]).claims
-    assert claims.get("acr", "absent") == expected
-    assert rp.verify(rp.tokens()["id_token"]).claims["acr"] == "eidas1"
+    tokens = rp.tokens()
+    assert rp.verify(tokens["id_token"]).claims.get("acr", "absent") == expected
+    assert rp.verify(tokens["access_token"]).claims.get("acr", "absent") == expected
+    assert rp.verify(rp.tokens()["id_token"]).claims["acr"] == "eidas1"  # times=1: the next login is clean
 
 
 def test_faults_over_http_are_scoped_to_a_client_and_clearable(mock_psc, rp):
     other = make_rp(mock_psc)
     url = mock_psc.auth_origin + "/__mock/faults"
-    armed = requests.post(url, json={"client_id": rp.client_id, "fault": "acr", "value": "eidas3", "times": 2},
+    armed = requests.post(url, json={"client_id": rp.client_id, "fault": "acr", "value": "eidas0", "times": 2},
                           timeout=5)
     assert armed.status_code == 201
     assert rp.verify(other.tokens()["id_token"]).claims["acr"] == "eidas1"  # other client untouched
-    assert rp.verify(rp.tokens()["id_token"]).claims["acr"] == "eidas3"
+    assert rp.verify(rp.tokens()["id_token"]).claims["acr"] == "eidas0"
     assert requests.delete(url, headers={"Content-Type": "application/json"}, timeout=5).status_code == 204
     assert requests.get(url, timeout=5).json()["armed"] == []
     assert rp.verify(rp.tokens()["id_token"]).claims["acr"] == "eidas1"

@@ -103,8 +103,8 @@ def test_slow_responses_delay_without_blocking_others(rp):
 
 
 def test_faults_until_cleared_and_listed(rp):
-    rp.psc.inject_fault("acr", "eidas3", client_id=rp.client_id, times=None)
-    assert [rp.verify(rp.tokens()["id_token"]).claims["acr"] for _ in range(2)] == ["eidas3", "eidas3"]
+    rp.psc.inject_fault("acr", "eidas0", client_id=rp.client_id, times=None)
+    assert [rp.verify(rp.tokens()["id_token"]).claims["acr"] for _ in range(2)] == ["eidas0", "eidas0"]
     listed = requests.get(rp.psc.auth_origin + "/__mock/faults", timeout=5).json()
     assert set(FAULTS) <= set(listed["known"]) and all(listed["known"].values())
     rp.psc.clear_faults()

@@ -19,6 +19,8 @@ def test_shipped_identities_load():
     assert len(identities["899700245667"].exercices) == 2
     assert identities["0670012345"].id_type == "ADELI"
     assert identities["899700123450"].ecps is None
+    assert all(i.cps is not None and i.cps.pin == "1234" for i in identities.values()), "everyone has a CPS card"
+    assert identities["899700218896"].regulation is True and identities["899700366240"].regulation is False
 
 
 @pytest.mark.parametrize(
@@ -31,6 +33,13 @@ def test_shipped_identities_load():
         ('national_id: "899700218896"\n  given_name: A\n  family_name: B\n  ecps: {pin: "12"}', "4 digits"),
         ('national_id: "899700218896"\n  given_name: A\n  family_name: B\n  exercices: [{profession: 10}]', "quote"),
         ('national_id: "899700218896"\n  given_name: A\n  family_name: B\n  surname: C', "unknown key"),
+        ('national_id: "899700218896"\n  given_name: A\n  family_name: B\n  cps: {pin: "123456"}', "4 digits"),
+        ('national_id: "899700218896"\n  given_name: A\n  family_name: B\n  cps: {pin: "1234", puk: "1"}',
+         "unknown key"),
+        ('national_id: "899700218896"\n  given_name: A\n  family_name: B\n  cps: "1234"', "mapping"),
+        ('national_id: "899700218896"\n  given_name: A\n  family_name: B\n  ecps_acr: eidas0', "eidas1"),
+        ('national_id: "899700218896"\n  given_name: A\n  family_name: B\n  card_acr: substantial', "eidas1"),
+        ('national_id: "899700218896"\n  given_name: A\n  family_name: B\n  regulation: "VRAI"', "true or false"),
     ],
 )
 def test_bad_identity_entries_name_file_and_entry(tmp_path, entry, fragment):
@@ -60,3 +69,11 @@ def test_clients_file(tmp_path):
     bad = write(tmp_path, "clients:\n- client_id: kc\n  redirect_uris: [http://a/cb]\n", "bad.yaml")
     with pytest.raises(ClientError, match=r"bad.yaml: clients\[0\]"):
         load_clients_file(bad)
+
+
+def test_acr_levels_and_card_of_an_identity_file(tmp_path):
+    [identity] = load_identities_file(write(tmp_path, (
+        '- {national_id: "899700366240", given_name: A, family_name: B, cps: {pin: "0042"}, ecps_acr: eidas2,'
+        ' card_acr: eidas3, regulation: true}')))
+    assert (identity.cps.pin, identity.ecps_acr, identity.card_acr, identity.regulation) == (
+        "0042", "eidas2", "eidas3", True)

@@ -105,7 +105,9 @@ def test_the_server_certificate_is_signed_by_the_test_ca(tls_psc):
 
 def test_tls_is_off_by_default(mock_psc):
     assert mock_psc.mtls_origin == ""
-    assert "mtls_endpoint_aliases" not in requests.get(mock_psc.discovery_url, timeout=5).json()
+    # The aliases are published anyway (PSC's document always has them): the plain origin's routes.
+    aliases = requests.get(mock_psc.discovery_url, timeout=5).json()["mtls_endpoint_aliases"]
+    assert aliases["token_endpoint"] == mock_psc.endpoint("token")
     with pytest.raises(RuntimeError):
         mock_psc.issue_client_certificate("x")
     assert requests.post(mock_psc.auth_origin + "/__mock/tls/client-certificates", json={"common_name": "x"},

@@ -91,7 +91,7 @@ def test_introspection_after_expiry_and_revocation(own_psc):
     assert refresh(rp, tokens["refresh_token"]).json()["error"] == "invalid_grant"
     assert requests.post(own_psc.endpoint("revoke"), data={"token": "unknown"}, auth=(rp.client_id, rp.secret),
                          timeout=5).status_code == 200  # RFC 7009: unknown tokens too
-    own_psc.clock.advance(60)
+    own_psc.clock.advance(own_psc.settings.access_token_lifetime)
     assert introspect(rp, tokens["access_token"]) == {"active": False}
 
 

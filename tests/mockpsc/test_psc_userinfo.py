@@ -26,7 +26,7 @@ def test_userinfo_has_psc_shape(rp):
     assert info["SubjectOrganization"] == "CENTRE HOSPITALIER FICTIF - SMUR"
     assert info["SubjectOrganizationID"] == "R10000000000011"
     assert info["Mode_Acces_Raison"] == ""
-    assert info["Acces_Regulation_Medicale"] == "FAUX"
+    assert info["Acces_Regulation_Medicale"] == "VRAI"  # the shipped regulator
     assert info["UITVersion"] == "1.0"
     assert info["Palier_Authentification"] == "APPPRIP"
     assert info["PSI_Locale"] == "1.2.250.1.213.1.1.4.2"
@@ -66,7 +66,7 @@ def test_expired_access_token_is_401_invalid_token(own_psc):
     rp = make_rp(own_psc)
     tokens = rp.tokens(MEDECIN)
     assert userinfo(rp, tokens["access_token"]).status_code == 200
-    own_psc.clock.advance(60)
+    own_psc.clock.advance(own_psc.settings.access_token_lifetime)
     response = userinfo(rp, tokens["access_token"])
     assert response.status_code == 401
     challenge = response.headers["WWW-Authenticate"]

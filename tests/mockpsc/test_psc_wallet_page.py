@@ -49,8 +49,8 @@ def test_unknown_id_message_names_it(rp):
     assert "899700543210" in error["message"]
 
 
-@pytest.mark.parametrize("acr", [None, "eidas2", "eidas1 eidas2", ""])
-def test_acr_values_other_than_eidas1_is_an_error_redirect(rp, acr):
+@pytest.mark.parametrize("acr", [None, "", "eidas0", "eidas1 eidas2", "substantial", "EIDAS1", "eidas4"])
+def test_acr_values_other_than_one_eidas_level_is_an_error_redirect(rp, acr):
     response = rp.open_login_page(acr_values=acr)
     assert response.status_code == 302
     location = response.headers["Location"]
