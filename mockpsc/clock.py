@@ -1,7 +1,7 @@
 """Injectable clocks: every expiry in the mock reads time from one of these.
 
 Tests move time forward with ``advance()`` instead of sleeping, so a 120 s push
-expiry or a 60 s access token is checked in milliseconds.
+expiry or a 120 s access token is checked in milliseconds.
 """
 from __future__ import annotations
 
