@@ -76,7 +76,7 @@ def authenticate(state: MockState, request: Request, fields: dict[str, str]) -> 
     elif "client_id" in fields and certificate is not None:
         client_id, secret, method = fields["client_id"], "", "tls_client_auth"
     else:
-        raise ClientAuthError("invalid_client", "client authentication required")
+        raise _refuse(state, fields.get("client_id", ""), "none", "client authentication required")
     client = state.clients.get(client_id)
     if client is None:
         raise _refuse(state, client_id, method, "invalid client credentials")
@@ -85,12 +85,21 @@ def authenticate(state: MockState, request: Request, fields: dict[str, str]) -> 
         expected = client.tls_client_auth_subject_dn or ""
         if method not in client.auth_methods or normalise_dn(subject_of(certificate)) != normalise_dn(expected):
             raise _refuse(state, client_id, method, "client certificate does not authenticate this client")
-        return Authenticated(client, method, thumbprint(certificate))
+        return _accepted(state, request, fields, Authenticated(client, method, thumbprint(certificate)))
     if not client.secret_matches(secret):
         raise _refuse(state, client_id, method, "invalid client credentials")
     if method not in client.auth_methods:
         raise _refuse(state, client_id, method, f"{method} is not allowed for this client")
-    return Authenticated(client, method)
+    return _accepted(state, request, fields, Authenticated(client, method))
+
+
+def _accepted(state: MockState, request: Request, fields: dict[str, str], auth: Authenticated) -> Authenticated:
+    """Log how the client authenticated, and which form parameters it sent (names only: a
+    tls_client_auth client must send no client_secret, not even an empty one)."""
+    state.log.event("client.authenticated", client_id=auth.client.client_id, method=auth.method,
+                    path=request.url.path, parameters=sorted(fields),
+                    certificate_thumbprint=auth.certificate_thumbprint)
+    return auth
 
 
 async def authenticated_form(request: Request, endpoint: str, *,

@@ -28,9 +28,16 @@ def _fail(message: str, code: int) -> None:
 
 def _load(directory: str):
     try:
-        return load_config(directory)
+        config = load_config(directory)
     except ConfigInvalid as exc:
         _report_invalid(directory, exc)
+    _warn(config.warnings)
+    return config
+
+
+def _warn(warnings) -> None:
+    for warning in warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
 
 
 def _report_invalid(directory, exc: ConfigInvalid):
@@ -117,7 +124,7 @@ def _plan(directory, target, realms=(), options=None, offline=False, fresh_disco
                                                   options or PlanOptions())
     except KeycloakUnavailable as exc:
         _fail(str(exc), EXIT_UNREACHABLE)
-    except (KeycloakError, OwnershipRecordError, UnknownRealm) as exc:
+    except (KeycloakError, OwnershipRecordError, UnknownRealm, PscDiscoveryError) as exc:
         _fail(str(exc), EXIT_ERROR)
 
 
@@ -136,6 +143,7 @@ def validate(directory, no_secrets):
         config = load_config(directory, resolve_secrets=not no_secrets)
     except ConfigInvalid as exc:
         _report_invalid(directory, exc)
+    _warn(config.warnings)
     click.echo(f"{directory}: valid ({len(config.regions)} realm(s): "
                f"{', '.join(r.realm for r in config.regions)}; PSC environment "
                f"'{config.deployment.psc.environment}')")

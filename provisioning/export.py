@@ -122,9 +122,12 @@ def _identity_provider(reader: _Reader, alias: str, secret_ref: str) -> dict | N
     if idp is None:
         return None
     config = idp.get("config", {})
+    method = config.get("clientAuthMethod", "client_secret_post")
     out = {"alias": alias, "displayName": idp.get("displayName") or alias, "enabled": idp.get("enabled", True),
-           "clientId": config.get("clientId", ""), "clientSecret": secret_ref,
-           "clientAuthMethod": config.get("clientAuthMethod", "client_secret_post")}
+           "clientId": config.get("clientId", "")}
+    if method != identity_provider.TLS_CLIENT_AUTH:  # a certificate broker has no secret to refer to
+        out["clientSecret"] = secret_ref
+    out["clientAuthMethod"] = method
     flow = idp.get("firstBrokerLoginFlowAlias", "")
     policy = flow.removeprefix(f"{alias}-first-login-")
     if policy in POLICY_STEPS and policy != flow:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,6 +19,8 @@ import requests
 
 REQUIRED = ("issuer", "authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri",
             "end_session_endpoint")
+# RFC 8705 §5: where a client that authenticates with its certificate goes instead (another port or host).
+MTLS_ALIASES = "mtls_endpoint_aliases"
 
 
 class PscDiscoveryError(Exception):
@@ -33,6 +35,26 @@ class PscDiscovery:
     userinfo_endpoint: str
     jwks_uri: str
     end_session_endpoint: str
+    # Endpoint name -> its mTLS alias; empty when PSC publishes none.
+    mtls_endpoint_aliases: dict[str, str] = field(default_factory=dict)
+
+    def mtls_endpoint(self, name: str) -> str:
+        """The mTLS alias of ``name`` (e.g. ``token_endpoint``), for a broker authenticating with
+        tls_client_auth: its certificate is only asked for, and its tokens only bound, there."""
+        alias = self.mtls_endpoint_aliases.get(name)
+        if not isinstance(alias, str) or not alias.startswith("https://"):
+            raise PscDiscoveryError(
+                f"PSC's discovery document ({self.issuer}) has no https {MTLS_ALIASES}.{name} (RFC 8705 §5), "
+                "which a region with clientAuthMethod tls_client_auth needs: check the PSC environment, or "
+                "use client_secret_basic until PSC publishes its mTLS endpoints")
+        return alias
+
+
+def _aliases(document: dict) -> dict[str, str]:
+    aliases = document.get(MTLS_ALIASES)
+    if not isinstance(aliases, dict):
+        return {}
+    return {key: value for key, value in aliases.items() if isinstance(key, str) and isinstance(value, str)}
 
 
 def discovery_url(environment) -> str:
@@ -62,7 +84,9 @@ def cached_discovery(environment) -> tuple[PscDiscovery, str]:
     path = cache_file(environment)
     try:
         saved = json.loads(path.read_text(encoding="utf-8"))
-        return PscDiscovery(**{key: saved["document"][key] for key in REQUIRED}), saved["fetchedAt"]
+        document = saved["document"]
+        return (PscDiscovery(**{key: document[key] for key in REQUIRED}, mtls_endpoint_aliases=_aliases(document)),
+                saved["fetchedAt"])
     except (OSError, ValueError, KeyError, TypeError):
         raise PscDiscoveryError(f"no cached PSC discovery for {discovery_url(environment)} "
                                 "(run plan once with PSC reachable)") from None
@@ -102,6 +126,6 @@ def fetch_discovery(environment, timeout: float = 15.0, verify: bool | str = Tru
     if doc["issuer"].rstrip("/") != environment.issuer.rstrip("/"):
         raise PscDiscoveryError(
             f"PSC discovery at {where} names issuer {doc['issuer']}, not the configured {environment.issuer}")
-    discovery = PscDiscovery(**{key: doc[key] for key in REQUIRED})
+    discovery = PscDiscovery(**{key: doc[key] for key in REQUIRED}, mtls_endpoint_aliases=_aliases(doc))
     _save(environment, discovery)
     return discovery

@@ -76,7 +76,9 @@ async def userinfo(request: Request) -> Response:
                           jwt_claims={"iss": state.issuer, "aud": client.client_id})
     for kind, value in record.userinfo_faults:
         kind.apply_userinfo(draft, value)
-    state.log.event("userinfo.served", client_id=record.client_id, sid=record.sid, format=client.userinfo_format)
+    # bound_to: the certificate thumbprint of a certificate-bound token, checked above against the one presented.
+    state.log.event("userinfo.served", client_id=record.client_id, sid=record.sid, format=client.userinfo_format,
+                    bound_to=(record.cnf or {}).get("x5t#S256"))
     if client.userinfo_format == "jwt":
         signed = state.keys.sign({**draft.body, **draft.jwt_claims}, draft.key)
         return Response(signed, media_type="application/jwt", headers=NO_STORE)

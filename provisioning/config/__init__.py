@@ -12,6 +12,7 @@ from .catalogue import IdentityProviderMapperSpec, MapperCatalogue
 from .errors import ConfigError, ConfigInvalid, format_path
 from .inheritance import inherit, model_in
 from .model import BUILTIN_ROLES, REGION_ONLY_FIELDS, Deployment, Region
+from .mtls_checks import certificate_problems, region_problems
 from .reference_fields import ReferenceCheck
 from .references import DEFAULT_SECRET_DIRECTORIES
 from .yaml_source import YamlDocument, load_yaml
@@ -40,6 +41,7 @@ class Configuration:
     identity_provider_mappers: list[IdentityProviderMapperSpec]
     region_files: dict[str, str] = field(default_factory=dict)  # realm -> file, for messages
     defaults_file: Path | None = None
+    warnings: list[str] = field(default_factory=list)  # for the admin; nothing is refused for them
 
     def region(self, realm: str) -> Region:
         for region in self.regions:
@@ -133,6 +135,18 @@ def _defaults_checks(doc: YamlDocument) -> list[ConfigError]:
             for key in REGION_ONLY_FIELDS if key in doc.data]
 
 
+def _own_secret_directories(doc: YamlDocument) -> list[str]:
+    """Where deployment.yaml's own ${file:…} (the PSC client certificate) may read: the directories it
+    allows, when they are well formed (else the model reports them and only the default applies)."""
+    stated = doc.data.get("allowedSecretDirectories") if isinstance(doc.data, dict) else None
+    if stated is None:
+        return list(DEFAULT_SECRET_DIRECTORIES)
+    if not isinstance(stated, list) or not all(
+            isinstance(d, str) and os.path.isabs(d) and os.path.normpath(d) != "/" for d in stated):
+        return list(DEFAULT_SECRET_DIRECTORIES)
+    return stated
+
+
 def load_config(directory: Path | str, env: Mapping[str, str] | None = None,
                 resolve_secrets: bool = True) -> Configuration:
     """Read `deployment.yaml`, the national defaults, every region file and the mapper catalogue.
@@ -167,12 +181,17 @@ def load_config(directory: Path | str, env: Mapping[str, str] | None = None,
                "references_checked": True, "secret_variables": references.secret_variables}
 
     deployment = None
+    warnings: list[str] = []
     if not deployment_path.exists():
         errors.append(ConfigError(str(deployment_path), None, None, "",
                                   "missing: every realm directory needs a deployment.yaml choosing the PSC environment"))
     elif deployment_doc:
-        deployment, errs = _validate(deployment_doc, Deployment, context)
+        deployment, errs = _validate(deployment_doc, Deployment,
+                                     context | {"allowed_secret_dirs": _own_secret_directories(deployment_doc)})
         errors += errs
+        if deployment is not None:
+            errs, warnings = certificate_problems(deployment_doc, deployment, secrets_read=resolve_secrets)
+            errors += errs
     context["allowed_secret_dirs"] = (deployment.allowedSecretDirectories if deployment
                                       else list(DEFAULT_SECRET_DIRECTORIES))
 
@@ -208,6 +227,8 @@ def load_config(directory: Path | str, env: Mapping[str, str] | None = None,
         if region is None:
             continue
         errors += _region_checks(region, merged)
+        if deployment is not None:
+            errors += region_problems(region, merged, deployment)
         if region.realm in region_files:
             errors.append(doc.error(("realm",), f"realm '{region.realm}' is already defined in {region_files[region.realm]}", "realm"))
             continue
@@ -222,7 +243,7 @@ def load_config(directory: Path | str, env: Mapping[str, str] | None = None,
     if errors:
         raise ConfigInvalid(errors)
     return Configuration(directory, deployment, regions, mappers, region_files,
-                         defaults_path if defaults_doc is not None else None)
+                         defaults_path if defaults_doc is not None else None, warnings)
 
 
 def region_file_paths(directory: Path) -> list[Path]:

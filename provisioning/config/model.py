@@ -34,10 +34,12 @@ from .references import (
     VALUE_REFERENCE,
     FileScope,
     ReferenceError_,
+    SecretFile,
     SecretValue,
     UnsetVariable,
     expand_values,
     resolve_secret,
+    resolve_secret_file,
 )
 
 REALM_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -110,6 +112,18 @@ def _secret(value, info: ValidationInfo) -> SecretValue:
         raise ValueError(str(exc)) from None
 
 
+def _secret_file(value, info: ValidationInfo) -> SecretFile:
+    if isinstance(value, SecretFile):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("expected a ${file:PATH} reference")
+    ctx = _context(info)
+    try:
+        return resolve_secret_file(value, _file_scope(ctx), resolve=not ctx.get("skip_secrets"))
+    except ReferenceError_ as exc:
+        raise ValueError(str(exc)) from None
+
+
 def _secret_directory(value, info: ValidationInfo) -> str:
     path = _string(value)
     if not os.path.isabs(path):
@@ -144,6 +158,14 @@ Secret = Annotated[
     WithJsonSchema({"type": "string", "pattern": r"^\$\{(env|file):[^}]+\}$"}),
     SECRET_REFERENCE,
 ]
+# A file holding key material (PEM, PKCS#12): a `${file:}` reference only, read as bytes, masked.
+SecretFileReference = Annotated[
+    SecretFile,
+    PlainValidator(_secret_file),
+    PlainSerializer(lambda s: s.reference, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^\$\{file:[^}]+\}$"}),
+    SECRET_REFERENCE,
+]
 PscEnvironmentName = Annotated[str, PlainValidator(_environment_name), WithJsonSchema({"type": "string"}),
                                VALUE_REFERENCE]
 SecretDirectory = Annotated[str, PlainValidator(_secret_directory),
@@ -161,6 +183,34 @@ class Model(BaseModel):
 
 # ---------------------------------------------------------------- deployment.yaml
 
+class TlsClientAuth(Model):
+    """The client certificate Keycloak presents to PSC (tls_client_auth, RFC 8705). Keycloak has one
+    outgoing HTTP client for the whole server, so this is deployment configuration, not a region's: every
+    region that chooses tls_client_auth authenticates with it. The files are checked by
+    `smur-iam validate` (mtls_checks.py) and handed to Keycloak at start (runtime/outgoing_tls.py)."""
+    certificate: SecretFileReference | None = Field(
+        None, description="PEM: the client certificate (IGC-Santé ORG, AUTH_CLI), then any intermediate CAs")
+    key: SecretFileReference | None = Field(None, description="PEM: the certificate's private key")
+    pkcs12: SecretFileReference | None = Field(
+        None, description="instead of certificate and key: a PKCS#12 file holding both")
+    password: Secret | None = Field(
+        None, description="the PKCS#12 file's password, or the PEM key's when it is encrypted")
+    caBundle: SecretFileReference | None = Field(
+        None, description="PEM: the CA(s) of PSC's mTLS endpoints, for Keycloak to trust when calling them")
+
+    @model_validator(mode="after")
+    def _one_form(self):
+        pem = self.certificate is not None or self.key is not None
+        if pem and self.pkcs12 is not None:
+            raise ValueError("give either certificate and key (PEM) or pkcs12, not both")
+        if not pem and self.pkcs12 is None:
+            raise ValueError("give the client certificate: certificate and key (PEM), or pkcs12")
+        if pem and (self.certificate is None or self.key is None):
+            missing = "key" if self.key is None else "certificate"
+            raise ValueError(f"a PEM client certificate needs both certificate and key: add {missing}")
+        return self
+
+
 class PscEnvironment(Model):
     issuer: ReferenceText = Field(description="PSC issuer URL; discovery is read from it")
     discoveryPath: str = Field(
@@ -170,6 +220,10 @@ class PscEnvironment(Model):
     nationalIdMode: Literal["strict", "sandbox"] = Field(
         "strict", description="sandbox also accepts ANS EDIT test identities (no prefix, no Luhn)"
     )
+    tlsClientAuth: TlsClientAuth | None = Field(
+        None, description="the client certificate Keycloak presents to this PSC, for regions whose identityProvider "
+                          "uses clientAuthMethod tls_client_auth (one per environment: sandbox and production "
+                          "certificates differ, and a deployment brokers one environment)")
 
     @model_validator(mode="after")
     def _issuer_is_url(self):
@@ -251,8 +305,13 @@ class PscIdentityProvider(Model):
     displayName: str = "Pro Santé Connect"
     enabled: bool = True
     clientId: ReferenceText = Field(description="the client id this realm is registered with at PSC")
-    clientSecret: Secret
-    clientAuthMethod: Literal["client_secret_basic", "client_secret_post"] = "client_secret_basic"
+    clientSecret: Secret | None = Field(
+        None, description="the client secret at PSC (client_secret_basic, client_secret_post); none with "
+                          "tls_client_auth")
+    clientAuthMethod: Literal["client_secret_basic", "client_secret_post", "tls_client_auth"] = Field(
+        "client_secret_basic",
+        description="how Keycloak authenticates to PSC's token endpoint; tls_client_auth presents the client "
+                    "certificate of deployment.yaml's psc.environments.<name>.tlsClientAuth and sends no secret")
     firstLoginPolicy: FirstLoginPolicy = Field(
         "deny",
         description="what happens when a PSC identity has no pre-created link: deny refuses and creates nothing; "
@@ -264,6 +323,16 @@ class PscIdentityProvider(Model):
         "de votre SMUR. / Your national id is not registered for this SMUR: contact your SMUR administrator.",
         max_length=255,
     )
+
+    @model_validator(mode="after")
+    def _secret_matches_method(self):
+        if self.clientAuthMethod == "tls_client_auth" and self.clientSecret is not None:
+            raise ValueError("clientAuthMethod tls_client_auth authenticates with the deployment's client "
+                             "certificate and sends no secret: remove clientSecret")
+        if self.clientAuthMethod != "tls_client_auth" and self.clientSecret is None:
+            raise ValueError(f"clientAuthMethod {self.clientAuthMethod} needs clientSecret (a ${{env:..}} or "
+                             "${file:..} reference)")
+        return self
 
 
 AttributeName = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$")]

@@ -111,6 +111,32 @@ class SecretValue:
     __str__ = __repr__
 
 
+class SecretFile:
+    """A `${file:PATH}` reference resolved to the file's bytes: certificates, private keys, PKCS#12
+    keystores, which may be binary. Masked like a secret; `.reveal()` gives the bytes."""
+
+    __slots__ = ("_data", "path", "reference")
+
+    def __init__(self, data: bytes, path: Path, reference: str):
+        self._data = data
+        self.path = path
+        self.reference = reference
+
+    def reveal(self) -> bytes:
+        return self._data
+
+    def __eq__(self, other):
+        return isinstance(other, SecretFile) and other._data == self._data
+
+    def __hash__(self):
+        return hash(self._data)
+
+    def __repr__(self) -> str:
+        return f"SecretFile({self.reference} -> {MASK})"
+
+    __str__ = __repr__
+
+
 def _env_value(name: str, default: str | None, env: Mapping[str, str]) -> str:
     if name in env and env[name] != "":
         return env[name]
@@ -183,3 +209,19 @@ def resolve_secret(text: str, env: Mapping[str, str], scope: FileScope, resolve:
         return SecretValue("", match[0])
     value = _file_value(name, scope) if kind == "file" else _env_value(name, None, env)
     return SecretValue(value, match[0])
+
+
+def resolve_secret_file(text: str, scope: FileScope, resolve: bool = True) -> SecretFile:
+    """A field holding a file (a certificate, a key): exactly one `${file:PATH}`, read as bytes, inside
+    the allowed directories. ``resolve=False`` checks the reference only (the bytes are then empty)."""
+    match = REFERENCE.fullmatch(text.strip())
+    if not match or match[1] != "file" or match[3] is not None:
+        raise ReferenceError_("expected a ${file:PATH} reference to the file (PEM or PKCS#12 are files, "
+                              "never written in the configuration)")
+    path = scope.path_of(match[2])
+    if not resolve:
+        return SecretFile(b"", path, match[0])
+    try:
+        return SecretFile(path.read_bytes(), path, match[0])
+    except OSError as exc:
+        raise ReferenceError_(f"cannot read {path} (referenced as {match[0]}): {exc.strerror}") from None

@@ -34,7 +34,8 @@ class FieldChange:
 
     def display(self) -> tuple[str, str]:
         if self.secret:
-            return ("(unset)" if self.before in (None, "") else MASK), "(new value)"
+            before = "(unset)" if self.before in (None, "") else MASK
+            return before, "(removed)" if self.after is None else "(new value)"
         return show_value(self.before), show_value(self.after)
 
 

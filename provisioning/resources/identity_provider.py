@@ -8,11 +8,17 @@ Every security setting is fixed here, not left to each region file:
 - `trustEmail` off, `syncMode` IMPORT (the tool owns the attributes it writes).
 The client secret cannot be read back (Keycloak masks it), so a salted
 fingerprint of the applied secret is stored beside it to detect rotation.
+
+With `tls_client_auth` (RFC 8705) the broker sends no secret: Keycloak presents the
+deployment's client certificate (a server-wide keystore, see runtime/outgoing_tls.py)
+to PSC's mTLS endpoint aliases, and the config holds no secret nor fingerprint —
+a secret left from an earlier method is removed, never kept unseen.
 """
 from __future__ import annotations
 
 from ..keycloak_api import url
-from .base import Inventory, ResourceType, merged, reveal
+from ..config.references import MASK
+from .base import FieldChange, Inventory, ResourceType, merged, reveal
 from .first_login_flow import flow_alias
 from .listing import find_by_key, read_listing
 
@@ -32,10 +38,31 @@ NO_FORWARDED_PARAMETERS = "request_uri"
 # on a tablet shared by a SMUR team, a PSC session left open by the previous user never signs the
 # next one in. Keycloak's own SSO cookie still spares re-authentication within a session.
 PSC_PROMPT = "login"
+TLS_CLIENT_AUTH = "tls_client_auth"
+# What only a secret-authenticated broker holds; removed when a region moves to tls_client_auth.
+SECRET_KEYS = ("clientSecret", SECRET_FINGERPRINT)
 
 
 def _with_query(endpoint: str, query: str) -> str:
     return endpoint + ("&" if "?" in endpoint else "?") + query
+
+
+def _client_authentication(idp, psc, salt: str) -> dict:
+    """The config keys that differ between a secret and a certificate: the secret (or none) and
+    the token and userinfo URLs (PSC binds tokens to the certificate only on its mTLS aliases)."""
+    if idp.clientAuthMethod == TLS_CLIENT_AUTH:
+        return {"clientAuthMethod": TLS_CLIENT_AUTH,
+                "tokenUrl": psc.mtls_endpoint("token_endpoint"),
+                "userInfoUrl": psc.mtls_endpoint("userinfo_endpoint")}
+    return {"clientSecret": idp.clientSecret,
+            SECRET_FINGERPRINT: idp.clientSecret.fingerprint(salt),
+            "clientAuthMethod": idp.clientAuthMethod,
+            "tokenUrl": psc.token_endpoint,
+            "userInfoUrl": psc.userinfo_endpoint}
+
+
+def _uses_certificate(rep: dict) -> bool:
+    return rep.get("config", {}).get("clientAuthMethod") == TLS_CLIENT_AUTH
 
 
 def _listing(ctx):
@@ -66,13 +93,9 @@ class IdentityProviderResource(ResourceType):
             "firstBrokerLoginFlowAlias": flow_alias(idp),
             "config": {
                 "clientId": idp.clientId,
-                "clientSecret": idp.clientSecret,
-                SECRET_FINGERPRINT: idp.clientSecret.fingerprint(salt),
-                "clientAuthMethod": idp.clientAuthMethod,
+                **_client_authentication(idp, psc, salt),
                 "issuer": psc.issuer,
                 "authorizationUrl": _with_query(psc.authorization_endpoint, "acr_values=eidas1"),
-                "tokenUrl": psc.token_endpoint,
-                "userInfoUrl": psc.userinfo_endpoint,
                 "jwksUrl": psc.jwks_uri,
                 "logoutUrl": psc.end_session_endpoint,
                 "useJwksUrl": "true",
@@ -101,6 +124,11 @@ class IdentityProviderResource(ResourceType):
         for change in changes:
             if change.path == f"config.{SECRET_FINGERPRINT}":
                 change.path = "config.clientSecret"  # what the admin changed, not our bookkeeping
+        if _uses_certificate(desired):
+            # Nothing states the secret any more: one Keycloak still holds is a change (its removal).
+            held = current.get("config", {})
+            if any(held.get(key) not in (None, "") for key in SECRET_KEYS):
+                changes.append(FieldChange("config.clientSecret", held.get("clientSecret") or MASK, None))
         return changes
 
     def read(self, ctx, keys):
@@ -120,8 +148,12 @@ class IdentityProviderResource(ResourceType):
                      realm=ctx.realm, obj=self.describe(desired["alias"]))
 
     def update(self, ctx, desired, current):
-        # Merge into what Keycloak has: config keys the file does not state survive.
-        ctx.api.put(url(URLS["item"], realm=ctx.realm, alias=desired["alias"]), reveal(merged(current, desired)),
+        # Merge into what Keycloak has: config keys the file does not state survive, but for the secret
+        # of a broker that now authenticates with a certificate (Keycloak replaces the whole config).
+        body = merged(current, desired)
+        if _uses_certificate(desired):
+            body["config"] = {k: v for k, v in body["config"].items() if k not in SECRET_KEYS}
+        ctx.api.put(url(URLS["item"], realm=ctx.realm, alias=desired["alias"]), reveal(body),
                     realm=ctx.realm, obj=self.describe(desired["alias"]))
 
     def delete(self, ctx, key, current):
