@@ -20,7 +20,7 @@ import yaml
 
 from .config import DEFAULTS_FILE, region_file_paths
 from .config.inheritance import inherit, model_in
-from .config.model import BUILTIN_CLIENTS, BUILTIN_PROFILE_ATTRIBUTES, Region
+from .config.model import ACR_LEVELS, BUILTIN_CLIENTS, BUILTIN_PROFILE_ATTRIBUTES, Region
 from .config.references import REFERENCE, expand_values
 from .config.yaml_source import YamlDocument, load_yaml
 from .keycloak_api import KeycloakAdmin, url
@@ -128,6 +128,9 @@ def _identity_provider(reader: _Reader, alias: str, secret_ref: str) -> dict | N
     if method != identity_provider.TLS_CLIENT_AUTH:  # a certificate broker has no secret to refer to
         out["clientSecret"] = secret_ref
     out["clientAuthMethod"] = method
+    minimum = config.get(identity_provider.MINIMUM_ACR)
+    if minimum in ACR_LEVELS:
+        out["minimumAcr"] = minimum  # stripped later when the region inherits the same
     flow = idp.get("firstBrokerLoginFlowAlias", "")
     policy = flow.removeprefix(f"{alias}-first-login-")
     if policy in POLICY_STEPS and policy != flow:
@@ -138,9 +141,9 @@ def _identity_provider(reader: _Reader, alias: str, secret_ref: str) -> dict | N
     else:
         reader.warnings.append(f"identity provider '{alias}' uses first-login flow '{flow}', not a smur-iam policy: "
                                "apply would bind it to the 'deny' policy")
-    if idp.get("trustEmail") or config.get("claimFilterValue") != "eidas1":
+    if idp.get("trustEmail") or minimum not in ACR_LEVELS:
         reader.warnings.append(f"identity provider '{alias}' lacks smur-iam's fixed security settings "
-                               "(trustEmail off, acr=eidas1 claim filter, ...): apply would set them")
+                               "(trustEmail off, the acr minimum the PSC extension checks, ...): apply would set them")
     return out
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -270,6 +270,10 @@ class Deployment(Model):
 # (see inheritance.py). Lists of objects with a natural key (`natural_key`)
 # are merged item by item on that key; other lists are replaced.
 
+# eIDAS levels PSC returns in `acr`, lowest first (the PSC extension's AcrLevel has the same).
+MinimumAcr = Literal["eidas1", "eidas2", "eidas3"]
+ACR_LEVELS = get_args(MinimumAcr)
+
 # Policies are the keys of first_login_flow.POLICY_STEPS (a test checks both agree).
 FirstLoginPolicy = Literal["deny", "link-by-rpps", "create"]
 
@@ -317,6 +321,13 @@ class PscIdentityProvider(Model):
         description="what happens when a PSC identity has no pre-created link: deny refuses and creates nothing; "
                     "link-by-rpps links it to the one account whose rpps attribute is its RPPS (never by e-mail "
                     "or name) and refuses otherwise; create makes an account from PSC's claims",
+    )
+    minimumAcr: MinimumAcr = Field(
+        "eidas1",
+        description="the lowest eIDAS level PSC may return in `acr` (eidas1 < eidas2 < eidas3): the broker asks PSC "
+                    "for it (acr_values) and refuses a login below it, or whose acr is missing or not exactly one "
+                    "of these (mappers/psc-extension checks it before any account is looked up). eidas2: CPS card "
+                    "logins (and the e-CPS logins PSC rates eidas2) only",
     )
     firstLoginDenyMessage: str = Field(
         "Votre identifiant national n'est pas enregistré pour ce SMUR : contactez l'administrateur "

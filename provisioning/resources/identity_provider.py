@@ -1,9 +1,15 @@
 """The PSC identity provider (natural key: its alias), a stock `oidc` broker.
 
 Every security setting is fixed here, not left to each region file:
-- `acr_values=eidas1` written into the authorization URL, and nothing an app sends
+- `acr_values=<minimumAcr>` written into the authorization URL, and nothing an app sends
   forwarded to PSC (see NO_FORWARDED_PARAMETERS and `prompt` below);
-- Keycloak never checks the returned `acr`, so a claim filter requires acr=eidas1;
+- the returned `acr` is a minimum, checked by the PSC extension (`smurIam.minimumAcr`,
+  mappers/psc-extension PscOidcIdentityProvider): eidas1 < eidas2 < eidas3, and a missing, empty,
+  unknown or list value is refused before any account lookup, with an event that says why.
+  Not Keycloak's own claim filter: it matches a regular expression, accepts a JSON list when ANY
+  element matches (`["eidas0","eidas2"]` against `eidas[12]`, `["eidas1"]` against `eidas1`),
+  and refuses with a generic page and an event without a reason. So the filter is turned off, and
+  its name and value are removed from a realm that had them (OBSOLETE_KEYS);
 - PKCE S256, signature validated against PSC's JWKS, issuer checked;
 - `trustEmail` off, `syncMode` IMPORT (the tool owns the attributes it writes).
 The client secret cannot be read back (Keycloak masks it), so a salted
@@ -27,6 +33,10 @@ URLS = {
     "item": "/admin/realms/{realm}/identity-provider/instances/{alias}",
 }
 SECRET_FINGERPRINT = "smurIam.clientSecretFingerprint"
+# Read by the PSC extension's oidc broker: the lowest acr accepted (eidas1, eidas2 or eidas3).
+MINIMUM_ACR = "smurIam.minimumAcr"
+# Keycloak's claim filter, which older versions of this tool set (acr=eidas1): removed on update.
+OBSOLETE_KEYS = ("claimFilterName", "claimFilterValue")
 # Keycloak 26.7 forwards each name listed here, from the app's extra request parameters or else from the
 # login session's notes; an empty list means `acr_values`. No list can be empty, and any unknown name
 # (the placeholder we used) is an extra parameter an app may send. `request_uri` is one of the names
@@ -95,7 +105,8 @@ class IdentityProviderResource(ResourceType):
                 "clientId": idp.clientId,
                 **_client_authentication(idp, psc, salt),
                 "issuer": psc.issuer,
-                "authorizationUrl": _with_query(psc.authorization_endpoint, "acr_values=eidas1"),
+                "authorizationUrl": _with_query(psc.authorization_endpoint, f"acr_values={idp.minimumAcr}"),
+                MINIMUM_ACR: idp.minimumAcr,
                 "jwksUrl": psc.jwks_uri,
                 "logoutUrl": psc.end_session_endpoint,
                 "useJwksUrl": "true",
@@ -108,9 +119,7 @@ class IdentityProviderResource(ResourceType):
                 "loginHint": "false",
                 "passMaxAge": "false",
                 "uiLocales": "false",
-                "filteredByClaim": "true",
-                "claimFilterName": "acr",
-                "claimFilterValue": "eidas1",
+                "filteredByClaim": "false",  # the extension checks acr (module docstring)
                 "syncMode": "IMPORT",
                 "disableUserInfo": "false",
                 "backchannelSupported": "false",
@@ -124,6 +133,10 @@ class IdentityProviderResource(ResourceType):
         for change in changes:
             if change.path == f"config.{SECRET_FINGERPRINT}":
                 change.path = "config.clientSecret"  # what the admin changed, not our bookkeeping
+        held_config = current.get("config", {})
+        for key in OBSOLETE_KEYS:
+            if held_config.get(key) not in (None, ""):
+                changes.append(FieldChange(f"config.{key}", held_config[key], None))
         if _uses_certificate(desired):
             # Nothing states the secret any more: one Keycloak still holds is a change (its removal).
             held = current.get("config", {})
@@ -151,6 +164,7 @@ class IdentityProviderResource(ResourceType):
         # Merge into what Keycloak has: config keys the file does not state survive, but for the secret
         # of a broker that now authenticates with a certificate (Keycloak replaces the whole config).
         body = merged(current, desired)
+        body["config"] = {k: v for k, v in body["config"].items() if k not in OBSOLETE_KEYS}  # old claim filter
         if _uses_certificate(desired):
             body["config"] = {k: v for k, v in body["config"].items() if k not in SECRET_KEYS}
         ctx.api.put(url(URLS["item"], realm=ctx.realm, alias=desired["alias"]), reveal(body),

@@ -22,7 +22,9 @@ def test_apply_creates_the_region_as_stated(provisioned, oracle, mock_psc):
     assert config["issuer"] == mock_psc.issuer
     assert config["authorizationUrl"].endswith("?acr_values=eidas1")
     assert config["tokenUrl"].startswith(mock_psc.issuer)
-    assert (config["filteredByClaim"], config["claimFilterName"], config["claimFilterValue"]) == ("true", "acr", "eidas1")
+    # acr is a minimum the PSC extension checks, not Keycloak's claim filter (identity_provider.py).
+    assert config["smurIam.minimumAcr"] == "eidas1" and config["filteredByClaim"] == "false"
+    assert "claimFilterName" not in config and "claimFilterValue" not in config
     assert (config["pkceEnabled"], config["pkceMethod"]) == ("true", "S256")
     assert config["clientAuthMethod"] == "client_secret_basic"
     assert config["validateSignature"] == "true" and config["useJwksUrl"] == "true"
@@ -81,7 +83,7 @@ def test_update_writes_only_what_changed_and_keeps_hand_made_config(provisioned,
     idp = kc.get_idp("psc")
     assert idp["displayName"] == "PSC (e-CPS)"
     assert idp["config"]["guiOrder"] == "7", "a config key the file does not state must survive"
-    assert idp["config"]["claimFilterValue"] == "eidas1"
+    assert idp["config"]["smurIam.minimumAcr"] == "eidas1"
 
 
 def test_secret_rotation_is_planned_masked_and_applied(provisioned, mock_psc):

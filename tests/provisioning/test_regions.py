@@ -65,7 +65,7 @@ def test_eighteen_regions_are_applied_from_scratch(regions, oracle):
         kc = oracle(region.realm)
         realm = kc.get_realm(region.realm)
         assert realm["displayName"] == region.displayName and realm["attributes"]["smurIam.inseeRegion"] == region.inseeCode
-        assert kc.get_idp("psc")["config"]["claimFilterValue"] == "eidas1"
+        assert kc.get_idp("psc")["config"]["smurIam.minimumAcr"] == region.identityProvider.minimumAcr == "eidas1"
         assert {m["name"] for m in kc.get_idp_mappers("psc")} == {m.name for m in config.identity_provider_mappers}
         clients = {c["clientId"]: c for c in kc.get_clients()}
         assert clients["smurtab"]["publicClient"] and clients["smurtab"]["attributes"]["pkce.code.challenge.method"] == "S256"
