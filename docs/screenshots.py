@@ -25,6 +25,7 @@ SEED = "seed_procedure_activation_login_and_logout"
 BARE_RPPS = "bare_rpps_gets_the_put_an_8_in_front_guidance"
 WRONG_NUMBER = "wrong_number_on_the_phone_refuses_the_login"
 LOCKED = "three_wrong_pins_lock_the_ecps_until_it_is_activated_again"
+CARD = "card_login_with_one_wrong_pin_then_the_right_one"
 
 # docs/img/<name>.png  <-  test-artifacts/browser/<test>/NN-<step>.png (the first of that step)
 SELECTION = {
@@ -44,6 +45,9 @@ SELECTION = {
     "login-6-pick-the-number": (SEED, "phone-number-choices"),
     "login-7-connected": (SEED, "tablet-connected"),
     "logout": (SEED, "tablet-logged-out"),
+    "card-1-pin": (CARD, "tablet-psc-card-pin"),
+    "card-2-wrong-pin": (CARD, "tablet-psc-card-wrong-pin"),
+    "card-3-connected": (CARD, "tablet-connected-card"),
     "problem-bare-rpps": (BARE_RPPS, "tablet-psc-put-an-8-in-front"),
     "problem-refused": (WRONG_NUMBER, "tablet-refused-wrong-number"),
     "problem-wrong-pin": (LOCKED, "phone-pin-refused-1"),
