@@ -18,16 +18,10 @@ from starlette.responses import Response
 
 from mockpsc.acr import CARD
 from mockpsc.authorization_response import issue_code
-from mockpsc.endpoints.wallet_login import (
-    EXPIRED_REQUEST,
-    MESSAGES as ECPS_MESSAGES,
-    national_id_problem,
-    open_request,
-    typed_national_id,
-)
-from mockpsc.httputil import BadForm, error_page, page, read_form, single_values, state_of
+from mockpsc.endpoints.wallet_login import MESSAGES as ECPS_MESSAGES
+from mockpsc.endpoints.wallet_login import open_request, read_tab_form
+from mockpsc.httputil import page, state_of
 from mockpsc.sessions import AuthRequest
-from provisioning.national_id import parse_national_id
 
 CARD_PIN = re.compile(r"^[0-9]{4}$")
 # What the card tab says, by the stable code tests read from data-code.
@@ -72,20 +66,10 @@ async def card_tab(request: Request) -> Response:
 async def card_pin(request: Request) -> Response:
     """POST /auth/card (tx, national_id of the card inserted, pin): the card login."""
     state = state_of(request)
-    try:
-        fields, _ = single_values(await read_form(request))
-    except BadForm as error:
-        return error_page(request, f"Formulaire invalide ({error}).")
-    auth_request = state.sessions.get_request(fields.get("tx"))
-    if auth_request is None or auth_request.done:
-        return error_page(request, EXPIRED_REQUEST)
-    typed = typed_national_id(fields)
-    problem = national_id_problem(typed)
-    if problem:
-        return card_page(request, auth_request, typed, problem)
-    national_id = parse_national_id(typed, sandbox=True).value
-    if state.identities.get(national_id) is None:
-        return card_page(request, auth_request, national_id, "unknown")
+    read = await read_tab_form(request, card_page)
+    if isinstance(read, Response):
+        return read
+    fields, auth_request, national_id = read
     card = state.cards.get(national_id)
     if card is None:
         return card_page(request, auth_request, national_id, "no_card")

@@ -3,6 +3,8 @@ by the user) and the continue URL the waiting page polls until the phone has
 answered. The "Carte CPS" tab is in card_login.py."""
 from __future__ import annotations
 
+from typing import Callable
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -75,7 +77,11 @@ def national_id_problem(typed: str) -> str | None:
     return None
 
 
-async def identify(request: Request) -> Response:
+async def read_tab_form(request: Request, form_page: Callable[..., Response]
+                        ) -> tuple[dict[str, str], AuthRequest, str] | Response:
+    """What both tabs do first with their form post: the fields, the open authorization request
+    (``tx``) and the national id typed, well formed and known to PSC; otherwise the page to answer
+    (``form_page(request, auth_request, national_id, code)`` shows the tab again with the message)."""
     state = state_of(request)
     try:
         fields, _ = single_values(await read_form(request))
@@ -87,11 +93,19 @@ async def identify(request: Request) -> Response:
     typed = typed_national_id(fields)
     problem = national_id_problem(typed)
     if problem:
-        return _form_page(request, auth_request, typed, problem)
+        return form_page(request, auth_request, typed, problem)
     national_id = parse_national_id(typed, sandbox=True).value
-    identity = state.identities.get(national_id)
-    if identity is None:
-        return _form_page(request, auth_request, national_id, "unknown")
+    if state.identities.get(national_id) is None:
+        return form_page(request, auth_request, national_id, "unknown")
+    return fields, auth_request, national_id
+
+
+async def identify(request: Request) -> Response:
+    state = state_of(request)
+    read = await read_tab_form(request, _form_page)
+    if isinstance(read, Response):
+        return read
+    _, auth_request, national_id = read
     if state.ecps.get(national_id) is None:
         return _form_page(request, auth_request, national_id, "no_ecps")
     if state.ecps.is_locked(national_id):
