@@ -64,6 +64,22 @@ def test_unlinked_psc_identity_is_refused_and_nothing_is_created(provisioned, ke
     assert oracle(realm).get_users({"username": UNLINKED, "exact": True}) == []
 
 
+def test_a_login_psc_rates_eidas2_is_accepted(provisioned, keycloak, mock_psc, mock_psc_phone, oracle):
+    """acr is a minimum: eidas2 (a CPS card, or an e-CPS login PSC rates higher) is above eidas1."""
+    realm = provisioned.realm
+    before = users_of(oracle, realm)
+    mock_psc.set_next_login_acr(LINKED, "eidas2")
+    login = start_login(keycloak, realm, mock_psc.wallet_origin)
+    back = wallet_login(login.session, login.page, LINKED, phone=mock_psc_phone, pin=PIN)
+    result = follow_to_app(login.session, back)
+    assert isinstance(result, dict) and "code" in result, f"an eidas2 login was refused: {result}"
+    opened = [e for e in mock_psc.log_entries(event="session.opened") if e.get("national_id") == LINKED]
+    assert opened[-1]["acr"] == "eidas2", opened[-1:]
+    claims = verified_claims(keycloak, realm, exchange_code(keycloak, realm, login, result["code"])["id_token"])
+    assert claims["sub"] == before[0]["id"] and claims["idnat"] == LINKED
+    assert [u["id"] for u in users_of(oracle, realm)] == [u["id"] for u in before]
+
+
 def test_wrong_pin_gets_no_code(provisioned, keycloak, mock_psc, mock_psc_phone, oracle):
     realm = provisioned.realm
     login = start_login(keycloak, realm, mock_psc.wallet_origin)
@@ -87,9 +103,9 @@ def test_bare_rpps_is_refused_at_psc_with_the_8_guidance(provisioned, keycloak, 
 
 @pytest.mark.parametrize("fault,value", [
     ("id_token_bad_signature", None),
-    ("acr", "eidas2"),
+    ("acr", "eidas0"),
     ("acr", None),
-], ids=["wrongly-signed-id-token", "acr-eidas2", "acr-missing"])
+], ids=["wrongly-signed-id-token", "acr-eidas0", "acr-missing"])
 def test_broker_rejects_untrustworthy_id_tokens(provisioned, keycloak, mock_psc, mock_psc_phone, oracle, fault, value):
     realm = provisioned.realm
     before = users_of(oracle, realm)

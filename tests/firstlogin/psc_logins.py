@@ -17,7 +17,7 @@ import requests
 from fixtures.realms import drop_realms, run_cli
 from fixtures.tablet import exchange_code, follow_to_app, start_login, verified_claims
 from mockpsc.faults import TokenDraft, UserinfoDraft, fault
-from mockpsc.testing import fresh_national_id, wallet_login
+from mockpsc.testing import card_login, fresh_national_id, wallet_login
 from provisioning.keycloak_api import KeycloakAdmin, PasswordCredentials
 
 PIN = "1234"
@@ -68,10 +68,11 @@ class Professional:
         return self.national_id.lower()
 
 
-def new_professional(mock_psc, given: str, family: str, exercices=MEDECIN_URGENTISTE) -> Professional:
-    """A professional nobody else uses, known to the mock PSC with an activated e-CPS (PIN 1234)."""
+def new_professional(mock_psc, given: str, family: str, exercices=MEDECIN_URGENTISTE, **identity) -> Professional:
+    """A professional nobody else uses, known to the mock PSC with an activated e-CPS (PIN 1234);
+    ``identity``: more of add_identity's fields (``cps={"pin": PIN}`` for a CPS card, ``regulation``…)."""
     national_id = fresh_national_id()
-    mock_psc.add_identity(national_id, given, family, exercices=exercices, ecps={"pin": PIN})
+    mock_psc.add_identity(national_id, given, family, exercices=exercices, ecps={"pin": PIN}, **identity)
     return Professional(national_id, given, family)
 
 
@@ -93,14 +94,18 @@ class LoginOutcome:
 
 
 def psc_login(keycloak, realm: str, mock_psc, phone, national_id: str, *, claims: dict | None = None,
-              psc_client_id: str | None = None) -> LoginOutcome:
+              psc_client_id: str | None = None, card: bool = False, acr: str = "eidas1") -> LoginOutcome:
     """SMUR-T@b's login: Keycloak, then PSC (national id, push, PIN, number), back to the app.
 
-    ``claims``: what PSC says differently in this login (the test-only override above)."""
-    login = start_login(keycloak, realm, mock_psc.wallet_origin)
+    ``claims``: what PSC says differently in this login (the test-only override above); ``card``: the
+    "Carte CPS" tab instead of the e-CPS (card PIN 1234); ``acr``: the level Keycloak asks PSC for."""
+    login = start_login(keycloak, realm, mock_psc.wallet_origin, acr=acr)
     if claims:
         mock_psc.inject_fault(CLAIMS_OVERRIDE, claims, client_id=psc_client_id)
-    back = wallet_login(login.session, login.page, national_id, phone=phone, pin=PIN)
+    if card:
+        back = card_login(login.session, login.page, national_id, pin=PIN)
+    else:
+        back = wallet_login(login.session, login.page, national_id, phone=phone, pin=PIN)
     result = follow_to_app(login.session, back)
     if not isinstance(result, dict):
         return LoginOutcome(page=result)

@@ -1,7 +1,7 @@
 """What Keycloak's tokens tell the SMUR apps is exactly what the PSC mapper stored (issue 5, §4).
 
 For staff linked as `smur-iam links` links them, after a PSC login: `rpps`, `idnat`, the
-profession roles and `auth_mode` in smurtab's ID token, access token and userinfo, compared with
+table's roles (the regulation role included), `medical_regulation` and `auth_mode` in smurtab's ID token, access token and userinfo, compared with
 the account Keycloak holds and with the person's exercices at the mock PSC.
 """
 from __future__ import annotations
@@ -10,12 +10,12 @@ import pytest
 
 from firstlogin.psc_logins import SOPHIE, psc_login
 
-TABLE_ROLES = {"medecin", "infirmier", "ambulancier", "urgentiste", "interne"}
+TABLE_ROLES = {"medecin", "infirmier", "ambulancier", "urgentiste", "interne", "regulation"}
 CAMILLE = "899700218896"  # pre-linked by realm/smur-grand-est.yaml: médecin, SM59 urgentiste
 KEVIN = "0670012345"  # ADELI ambulancier (profession 36): no RPPS at all
-PEOPLE = {  # national id -> (rpps claim, idnat_type, profession roles), from mockpsc/data/identities.yaml
+PEOPLE = {  # national id -> (rpps claim, idnat_type, table roles), from mockpsc/data/identities.yaml
     SOPHIE: (SOPHIE[1:], "RPPS", {"medecin", "infirmier"}),  # two exercices: 10 and 60
-    CAMILLE: (CAMILLE[1:], "RPPS", {"medecin", "urgentiste"}),
+    CAMILLE: (CAMILLE[1:], "RPPS", {"medecin", "urgentiste", "regulation"}),  # the mock's one regulator
     KEVIN: (None, "ADELI", {"ambulancier"}),
 }
 
@@ -39,12 +39,15 @@ def test_tokens_carry_rpps_idnat_roles_and_auth_mode_as_mapped(national_id, poli
     assert stored["idnat"] == [national_id] and stored["idnat_type"] == [id_type]
     assert stored.get("rpps") == ([rpps] if rpps else None)
     assert kc.roles_of(account) & TABLE_ROLES == roles
+    regulation = "true" if "regulation" in roles else "false"  # Acces_Regulation_Medicale VRAI / FAUX
+    assert stored["medical_regulation"] == [regulation]
     for where, claims in (("ID token", outcome.id_claims), ("access token", outcome.access_claims),
                           ("userinfo", outcome.userinfo)):
         assert claims["sub"] == account, where
         assert claims["idnat"] == national_id, where
         assert claims.get("rpps") == rpps, f"{where}: rpps {claims.get('rpps')!r}"
         assert claims["auth_mode"] == "MOBILE", where  # e-CPS, the mock's default
+        assert claims["medical_regulation"] == regulation, where
     assert set(outcome.access_claims["realm_access"]["roles"]) & TABLE_ROLES == roles
     assert outcome.access_claims["azp"] == "smurtab" and "smur-api" in outcome.access_claims["aud"]
 
