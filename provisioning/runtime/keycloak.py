@@ -15,6 +15,10 @@ Lifecycle of `KeycloakServer.start()`:
 The data dir is 0700 and the files the server writes there 0600, an existing data dir and
 an earlier run's files included (private_files.py): the H2 database holds client secrets in clear.
 
+Given `outgoing_tls` (outgoing_tls.py), the server presents a client certificate on its outgoing
+HTTPS calls (PSC's token and userinfo endpoints with tls_client_auth) and trusts PSC's CA: a
+0600 PKCS#12 keystore in the data dir, its password in the environment, runtime options only.
+
 Every server runs in its own process group, is stopped by `stop()`, by
 `atexit`, and, should the Python process be SIGKILLed, by a watchdog process.
 """
@@ -42,6 +46,7 @@ import requests
 from .distribution import KeycloakDistribution
 from .filelock import file_lock
 from .java import JavaRuntime, resolve_java
+from .outgoing_tls import KEYSTORE_NAME, TRUSTED_CA_NAME, OutgoingTls
 from .private_files import PRIVATE_UMASK, open_private, private_directory, write_private
 from .process import Watchdog, group_members, terminate_group
 
@@ -127,6 +132,7 @@ class KeycloakServer:
         heap: str | None = None,
         extra_args: Sequence[str] = (),
         database: PostgresDatabase | None = None,
+        outgoing_tls: OutgoingTls | None = None,
     ):
         self.distribution = distribution or KeycloakDistribution()
         self.data_dir = Path(data_dir).expanduser().resolve()
@@ -148,6 +154,10 @@ class KeycloakServer:
         self.extra_args = list(extra_args)
         # None: the H2 file database inside data_dir.
         self.database = database
+        # The client certificate presented to PSC and the CA trusted for it (tls_client_auth).
+        self.outgoing_tls = outgoing_tls
+        self._outgoing_options: list[str] = []
+        self._outgoing_env: dict[str, str] = {}
 
         self.build_seconds: float = 0.0
         self.start_seconds: float = 0.0
@@ -213,7 +223,8 @@ class KeycloakServer:
             return self
         try:
             private_directory(self.data_dir, ours=(f"{DB_NAME}.*", f"{self._log_path.name}*", PID_FILE_NAME,
-                                                   DATA_LOCK_NAME, CREDENTIALS_FILE_NAME))
+                                                   DATA_LOCK_NAME, CREDENTIALS_FILE_NAME, KEYSTORE_NAME,
+                                                   TRUSTED_CA_NAME))
         except ValueError as exc:
             raise KeycloakStartError(str(exc)) from None
         self._claim_data_dir()
@@ -417,6 +428,8 @@ class KeycloakServer:
             # A runtime option in 26.x: a single node needs no JGroups cluster
             # (saves start time, and two local servers never try to pair up).
             "--cache=local",
+            # Runtime options too: the outgoing client's keystore and the truststore (outgoing_tls.py).
+            *self._outgoing_options,
             *self.extra_args,
         ]
 
@@ -430,9 +443,15 @@ class KeycloakServer:
             env["KC_BOOTSTRAP_ADMIN_CLIENT_SECRET"] = self.bootstrap_client_secret or ""
         if self.database is not None:
             env["KC_DB_PASSWORD"] = self.database.password
+        env.update(self._outgoing_env)
         return env
 
     def _spawn(self, home: Path) -> None:
+        if self.outgoing_tls is not None:
+            self._outgoing_options, self._outgoing_env = self.outgoing_tls.install(self.data_dir)
+        else:
+            OutgoingTls.remove(self.data_dir)
+            self._outgoing_options, self._outgoing_env = [], {}
         env = self._start_env()
         cmd = self._start_command(home)
         self._log_line(f"starting: {' '.join(cmd)}")
