@@ -182,6 +182,7 @@ def test_rpps_failing_luhn_is_refused_with_a_clear_page(psc_realm, keycloak, moc
     admin = oracle(realm)
     use_builtin_first_broker_login(admin)  # without the mapper's check, this flow would create the account
     before = [u["id"] for u in admin.get_users({})]
+    events_before = {e["id"] for e in admin.get_events({"max": 500})}
 
     login = start_login(keycloak, realm, mock_psc.wallet_origin)
     mock_psc.inject_fault(FAULT_NAME, LUHN_FAILING, client_id=psc_realm.psc_client_id)
@@ -194,6 +195,11 @@ def test_rpps_failing_luhn_is_refused_with_a_clear_page(psc_realm, keycloak, moc
     assert f"l’identifiant national {LUHN_FAILING}" in text and "Luhn" in text, text[:2000]
     assert [u["id"] for u in admin.get_users({})] == before, "no account may be created"
     assert admin.get_users({"idpAlias": "psc", "idpUserId": LUHN_FAILING}) == []
+    # One event that says why (issue 15's refusal report counts them by reason), not Keycloak's generic one too.
+    errors = [e for e in admin.get_events({"max": 500}) if e["id"] not in events_before and e.get("error")]
+    assert [(e["type"], e["error"], e["details"].get("reason")) for e in errors] == [
+        ("IDENTITY_PROVIDER_LOGIN_ERROR", "psc_rpps_invalid", "rpps_invalid")], errors
+    assert errors[0]["details"]["identity_provider_identity"] == LUHN_FAILING
 
 
 def test_provisioning_sees_no_drift_after_a_mapped_login(psc_realm, keycloak, mock_psc, mock_psc_phone, oracle):

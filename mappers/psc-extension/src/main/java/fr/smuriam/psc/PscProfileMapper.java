@@ -1,12 +1,13 @@
 package fr.smuriam.psc;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import fr.smuriam.psc.broker.LoginRefusal;
 import org.jboss.logging.Logger;
 import org.keycloak.broker.oidc.OIDCIdentityProvider;
 import org.keycloak.broker.oidc.OIDCIdentityProviderFactory;
 import org.keycloak.broker.provider.AbstractIdentityProviderMapper;
 import org.keycloak.broker.provider.BrokeredIdentityContext;
-import org.keycloak.broker.provider.IdentityBrokerException;
+import org.keycloak.events.Details;
 import org.keycloak.models.IdentityProviderMapperModel;
 import org.keycloak.models.IdentityProviderSyncMode;
 import org.keycloak.models.KeycloakSession;
@@ -30,7 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  * <li>{@link #preprocessFederatedIdentity} on every PSC login, before the account is looked up:
  *   refuses an {@code 8}-type national id whose RPPS fails its Luhn check (nothing is created,
- *   the browser gets an error page) and sets the {@code auth_mode} session note (the only call
+ *   the browser gets an error page, the realm an event with reason rpps_invalid) and sets the {@code auth_mode} session note (the only call
  *   an existing user gets when the sync mode is IMPORT);</li>
  * <li>{@link #importNewUser} when the first-broker-login flow creates the account (that flow
  *   clears the notes set during preprocessing, so the note is set again);</li>
@@ -47,6 +48,8 @@ public class PscProfileMapper extends AbstractIdentityProviderMapper {
     public static final String LUHN_CHECK = "rpps.luhn.check";
     public static final String REVOKE_UNMATCHED_ROLES = "roles.revoke.unmatched";
     public static final String AUTH_MODE_NOTE = "auth_mode";
+    /** The event's error when the national id's RPPS fails its Luhn check (reason rpps_invalid). */
+    public static final String RPPS_ERROR = "psc_rpps_invalid";
 
     private static final Logger LOG = Logger.getLogger(PscProfileMapper.class);
     private static final String[] COMPATIBLE_PROVIDERS = {OIDCIdentityProviderFactory.PROVIDER_ID};
@@ -120,7 +123,13 @@ public class PscProfileMapper extends AbstractIdentityProviderMapper {
                     realm.getName(), String.join("; ", profile.problems()));
         }
         if (isEnabled(mapperModel, LUHN_CHECK)) {
-            refuseInvalidRpps(profile, realm);
+            String refusal = invalidRppsMessage(profile, realm);
+            if (refusal != null) {
+                // One event with the reason and our page (LoginRefusal), before the account lookup.
+                throw LoginRefusal.of(RPPS_ERROR, "rpps_invalid")
+                        .detail(Details.IDENTITY_PROVIDER_USERNAME, profile.nationalId().value())
+                        .raise(session, realm, context.getIdpConfig().getAlias(), refusal);
+            }
         }
         setAuthModeNote(profile, context);
     }
@@ -181,20 +190,19 @@ public class PscProfileMapper extends AbstractIdentityProviderMapper {
         return PscProfileReader.read(userinfo, idToken);
     }
 
-    static void refuseInvalidRpps(PscProfile profile, RealmModel realm) {
+    /** The refusal page's text when the national id is 8 + an RPPS failing its Luhn check, else null. */
+    static String invalidRppsMessage(PscProfile profile, RealmModel realm) {
         NationalId id = profile.nationalId();
         if (id == null || !id.isRppsType() || id.validRpps() != null) {
-            return;
+            return null;
         }
         LOG.warnf("PSC login refused in realm %s: national id %s is 8 + '%s', not an 11-digit RPPS with a "
                 + "valid Luhn check digit", realm.getName(), id.value(), id.rppsPart());
         // The message code is shown as is on Keycloak's error page (MessageFormat: no ASCII quotes).
-        String message = "Connexion refusée : l’identifiant national " + id.value() + " ne contient pas un "
+        return "Connexion refusée : l’identifiant national " + id.value() + " ne contient pas un "
                 + "numéro RPPS valide (11 chiffres, clé de contrôle Luhn). Contactez l’administrateur de votre "
                 + "SMUR. / Sign-in refused: national id " + id.value() + " does not hold a valid RPPS "
                 + "(11 digits, Luhn check digit).";
-        throw new IdentityBrokerException("national id " + id.value() + " fails the RPPS Luhn check")
-                .withMessageCode(message);
     }
 
     static RoleTable roleTable(IdentityProviderMapperModel mapperModel) {

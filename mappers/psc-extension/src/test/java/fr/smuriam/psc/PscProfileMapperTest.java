@@ -2,7 +2,6 @@ package fr.smuriam.psc;
 
 import org.junit.jupiter.api.Test;
 import org.keycloak.broker.provider.BrokeredIdentityContext;
-import org.keycloak.broker.provider.IdentityBrokerException;
 import org.keycloak.broker.provider.IdentityProviderMapper;
 import org.keycloak.models.IdentityProviderMapperModel;
 import org.keycloak.models.IdentityProviderSyncMode;
@@ -16,7 +15,8 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The mapper as Keycloak drives it, on recorded payloads and in-memory realm/user stand-ins. */
@@ -185,16 +185,16 @@ class PscProfileMapperTest {
 
     @Test
     void anRppsFailingLuhnIsRefusedWithAClearMessage() {
+        // The refusal itself (event, page, nothing created) runs in Keycloak: tests/mappers.
         var realm = new FakeKeycloak.Realm();
-        var auth = new FakeKeycloak.AuthSession();
-        BrokeredIdentityContext context = Payloads.context("luhn-failing-rpps", auth);
-        IdentityBrokerException refused = assertThrows(IdentityBrokerException.class,
-                () -> mapper.preprocessFederatedIdentity(null, realm.model, mapperModel(), context));
-        assertTrue(refused.getMessageCode().contains("810003111463"), refused.getMessageCode());
-        assertTrue(refused.getMessageCode().contains("Luhn"), refused.getMessageCode());
-        assertTrue(!refused.getMessageCode().contains("'") && !refused.getMessageCode().contains("{"),
+        String message = PscProfileMapper.invalidRppsMessage(Payloads.profile("luhn-failing-rpps"), realm.model);
+        assertNotNull(message);
+        assertTrue(message.contains("810003111463") && message.contains("Luhn"), message);
+        assertTrue(!message.contains("'") && !message.contains("{"),
                 "the page formats it with MessageFormat: no ASCII quote nor brace");
-        assertEquals(Map.of(), auth.userSessionNotes, "refused before anything else");
+        assertNull(PscProfileMapper.invalidRppsMessage(Payloads.profile("two-exercices"), realm.model));
+        assertNull(PscProfileMapper.invalidRppsMessage(Payloads.profile("adeli-ambulancier-card"), realm.model),
+                "not an 8-type id: no RPPS to check");
     }
 
     @Test
