@@ -12,18 +12,33 @@ import yaml
 from fixtures.realms import REPO
 
 COMPOSE_FILE = REPO / "docker-compose.yml"
+MTLS_OVERRIDE_FILE = REPO / "docker-compose.psc-mtls.yml"  # laid over COMPOSE_FILE for mTLS to PSC
 # ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?message}, ${NAME?message}
 INTERPOLATION = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
 LOCAL_URL = re.compile(r"http://([a-z0-9.-]+\.localhost):(\d+)")
 
 
-def load() -> dict:
-    return yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
+def load(path: Path = COMPOSE_FILE) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def variables(text: str | None = None) -> dict[str, str | None]:
+def overlaid(base: dict, override: dict) -> dict:
+    """``docker compose -f base -f override``: mappings merged key by key, the override's `secrets`
+    and `volumes` lists added to the base's, any other value replaced."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = overlaid(merged[key], value)
+        elif key in ("secrets", "volumes") and isinstance(value, list) and isinstance(merged.get(key), list):
+            merged[key] = merged[key] + [v for v in value if v not in merged[key]]
+        else:
+            merged[key] = value
+    return merged
+
+
+def variables(text: str | None = None, path: Path = COMPOSE_FILE) -> dict[str, str | None]:
     """Every interpolated variable of the file: name -> its default (None when required or bare)."""
-    text = COMPOSE_FILE.read_text(encoding="utf-8") if text is None else text
+    text = path.read_text(encoding="utf-8") if text is None else text
     found: dict[str, str | None] = {}
     for name, operator, argument in INTERPOLATION.findall(text):
         found.setdefault(name, argument if operator in (":-", "-") else None)
@@ -89,6 +104,15 @@ class Service:
     def environment(self) -> dict[str, str]:
         env = self.spec.get("environment", {})
         return {str(k): str(v) for k, v in env.items()}
+
+    def secrets(self, document: dict) -> dict[str, str]:
+        """Where each of the service's secrets is mounted -> the repository file it comes from."""
+        found = {}
+        for entry in self.spec.get("secrets", []):
+            name, target = (entry, None) if isinstance(entry, str) else (entry["source"], entry.get("target"))
+            target = target or name
+            found[target if target.startswith("/") else f"/run/secrets/{target}"] = document["secrets"][name]["file"]
+        return found
 
     def mounts(self) -> list[tuple[str, str]]:
         """(source, target) of every volume; bind sources are repo-relative paths starting with `./`."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+import stat
 
 import pytest
 from keycloak import KeycloakAdmin as OracleAdmin
@@ -27,7 +28,8 @@ from provisioning.config.client_certificate import from_pem
 from provisioning.runtime.distribution import KeycloakDistribution
 from provisioning.runtime.extension import psc_extension_jar
 from provisioning.runtime.keycloak import KeycloakServer, free_port
-from provisioning.runtime.outgoing_tls import OutgoingTls
+from provisioning.runtime.outgoing_tls import KEYSTORE_NAME, KEYSTORE_OPTION, KEYSTORE_PASSWORD_ENV, OutgoingTls
+from provisioning.runtime.process import group_members
 
 LINKED = "899700218896"  # pre-linked in realm/smur-grand-est.yaml, a shipped identity of the mock (PIN 1234)
 REALM = "t-mtls-e2e"
@@ -163,6 +165,17 @@ def test_login_through_psc_with_the_client_certificate(setup, tls_psc):
     [served] = events_since(tls_psc, seq, "userinfo.served", files.psc_client_id)
     assert served["bound_to"] == certificate.thumbprint
     assert [e["status"] for e in http_since(tls_psc, seq, "mtls", "/openid-connect/userinfo")] == [200]
+
+
+def test_the_keystore_password_is_not_on_keycloaks_command_line(setup):
+    server = setup["keycloak"].use(setup["with_certificate"])
+    password = server._start_env()[KEYSTORE_PASSWORD_ENV]
+    members = group_members(server.pgid)
+    assert any(p.is_keycloak_jvm for p in members)
+    assert all(password not in " ".join(p.cmdline) for p in members), "the keystore password shows in `ps`"
+    keystore = server.data_dir / KEYSTORE_NAME
+    assert any(f"{KEYSTORE_OPTION}={keystore}" in p.cmdline for p in members)
+    assert stat.S_IMODE(keystore.stat().st_mode) == 0o600
 
 
 def test_no_client_certificate_is_refused_and_creates_nothing(setup, tls_psc):
