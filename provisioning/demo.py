@@ -62,6 +62,11 @@ def register_brokers(config, keycloak_url: str, register: Register) -> list[str]
         idp = region.identityProvider
         if idp is None:
             continue
+        if idp.clientSecret is None:  # tls_client_auth: PSC knows the client by its certificate's subject
+            raise click.ClickException(
+                f"region {region.realm} uses clientAuthMethod tls_client_auth: the demo and register-mock-clients "
+                "register clients with a secret only (the mock's mTLS port and its client certificates: "
+                "mockpsc/README.md); use client_secret_basic with the mock")
         broker = f"{keycloak_url.rstrip('/')}/realms/{region.realm}/broker/{idp.alias}/endpoint"
         register(idp.clientId, idp.clientSecret.reveal(), [broker], [f"{broker}/logout_response"])
         registered.append(idp.clientId)

@@ -240,3 +240,19 @@ def test_without_the_allowed_directory_the_mounted_certificate_is_refused(files,
     region_uses_tls(files)
     result = run_cli("validate", str(files.directory), env=files.env)
     assert result.returncode == 1 and "outside the configuration directory" in result.stderr
+
+
+def test_the_demo_registration_refuses_a_certificate_region_clearly(files, ca):
+    """register-mock-clients (the compose job, the demo) registers secret clients: a tls_client_auth
+    region is named, not a crash."""
+    import click
+
+    from provisioning.demo import register_brokers
+
+    deployment_settings(files)
+    tls_files(files, ca)
+    region_uses_tls(files)
+    registered = []
+    with pytest.raises(click.ClickException, match="region t-mtls-config uses clientAuthMethod tls_client_auth"):
+        register_brokers(files.load(), "http://127.0.0.1:8080", lambda *args: registered.append(args))
+    assert registered == []
