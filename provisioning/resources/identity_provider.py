@@ -1,4 +1,6 @@
-"""The PSC identity provider (natural key: its alias), a stock `oidc` broker.
+"""The PSC identity provider (natural key: its alias), an `oidc` broker: Keycloak's own, which
+the PSC extension overrides under the same provider id to check `acr` (and send no secret with
+tls_client_auth); a broker without the `smurIam.*` keys behaves as stock.
 
 Every security setting is fixed here, not left to each region file:
 - `acr_values=<minimumAcr>` written into the authorization URL, and nothing an app sends
