@@ -377,6 +377,6 @@ def test_docs_list_every_field_that_takes_references():
     start = text.index("## Secrets and references")
     section = text[start:text.index("\n## ", start + 1)]
     fields = [str(f) for model in (Region, Deployment) for f in reference_fields(model)]
-    assert len(fields) == 8
+    assert len(fields) == 13
     for field in fields:
         assert f"`{field}`" in section, f"{field} takes references but docs/configuration.md does not say so"
