@@ -14,7 +14,7 @@ from fixtures.realms import REPO
 from fixtures.tablet import exchange_code, follow_to_app, start_login, verified_claims
 from mockpsc.testing import wallet_login
 
-CAMILLE = "899700218896"  # pre-linked in realm/smur-grand-est.yaml; médecin urgentiste at the mock
+CAMILLE = "899700218896"  # pre-linked in realm/smur-grand-est.yaml; médecin urgentiste and regulator at the mock
 # Names as PSC gives them (the region file's "Camille Durand" only seeded the account).
 PERSON_CLAIMS = {"rpps": "99700218896", "idnat": CAMILLE, "given_name": "CAMILLE", "family_name": "DURAND",
                  "name": "CAMILLE DURAND", "preferred_username": CAMILLE}
@@ -45,12 +45,13 @@ def test_tokens_carry_what_the_readme_promises_app_teams(provisioned, keycloak, 
         assert {k: claims.get(k) for k in PERSON_CLAIMS} == PERSON_CLAIMS, where
         assert claims.get("auth_mode") == "MOBILE", f"{where}: auth_mode {claims.get('auth_mode')!r}"  # e-CPS
         assert "email" not in claims, where  # PSC sends none; never a linking key
-    assert {"medecin", "urgentiste"} <= set(access["realm_access"]["roles"])
+        assert claims.get("medical_regulation") == "true", where  # Acces_Regulation_Medicale: VRAI
+    assert {"medecin", "urgentiste", "regulation"} <= set(access["realm_access"]["roles"])
     assert "realm_access" not in id_token and "realm_access" not in userinfo
     assert "smur-api" in access["aud"] and id_token["aud"] == "smurtab"
     assert id_token["sub"] == access["sub"] == userinfo["sub"] != CAMILLE  # Keycloak's user id, not PSC's
 
     section = _app_team_section()
     for name in [*PERSON_CLAIMS, "realm_access.roles", "medecin", "infirmier", "ambulancier", "interne",
-                 "urgentiste", "auth_mode", "kc_idp_hint=psc", ".well-known/openid-configuration"]:
+                 "urgentiste", "regulation", "medical_regulation", "auth_mode", "kc_idp_hint=psc", ".well-known/openid-configuration"]:
         assert re.search(rf"`[^`]*{re.escape(name)}[^`]*`", section), f"README's app-team section lacks `{name}`"
