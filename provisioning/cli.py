@@ -26,9 +26,9 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-def _load(directory: str):
+def _load(directory: str, realms=()):
     try:
-        config = load_config(directory)
+        config = load_config(directory, realms=realms or None)
     except ConfigInvalid as exc:
         _report_invalid(directory, exc)
     _warn(config.warnings)
@@ -94,7 +94,8 @@ def _admin(server_url, auth_realm, client_id, client_secret_file, username, pass
 
 def realm_option(func):
     return click.option("--realm", "realms", multiple=True, metavar="REALM",
-                        help="only this realm (repeatable); default: every region file")(func)
+                        help="only this realm (repeatable), and only its secrets are read; "
+                             "default: every region file")(func)
 
 
 def _discovery(config, offline: bool = False, fresh: bool = False):
@@ -116,7 +117,7 @@ def _plan(directory, target, realms=(), options=None, offline=False, fresh_disco
     from .ownership import OwnershipRecordError
     from .plan import PlanOptions, UnknownRealm, build_plan
 
-    config = _load(directory)
+    config = _load(directory, realms)
     api = _admin(**target)
     discovery = _discovery(config, offline=offline, fresh=fresh_discovery)
     try:
@@ -137,16 +138,18 @@ def main():
 @click.argument("directory", default="realm", type=click.Path(file_okay=False))
 @click.option("--no-secrets", is_flag=True,
               help="check secret references without reading them (a machine that does not hold the secrets)")
-def validate(directory, no_secrets):
+@realm_option
+def validate(directory, no_secrets, realms):
     """Check the files without contacting any server; list every error with file:line:column."""
     try:
-        config = load_config(directory, resolve_secrets=not no_secrets)
+        config = load_config(directory, resolve_secrets=not no_secrets, realms=realms or None)
     except ConfigInvalid as exc:
         _report_invalid(directory, exc)
     _warn(config.warnings)
+    others = " (the other region files were not checked)" if realms else ""
     click.echo(f"{directory}: valid ({len(config.regions)} realm(s): "
                f"{', '.join(r.realm for r in config.regions)}; PSC environment "
-               f"'{config.deployment.psc.environment}')")
+               f"'{config.deployment.psc.environment}'){others}")
 
 
 @main.command()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +12,7 @@ from .catalogue import IdentityProviderMapperSpec, MapperCatalogue
 from .errors import ConfigError, ConfigInvalid, format_path
 from .inheritance import inherit, model_in
 from .model import BUILTIN_ROLES, REGION_ONLY_FIELDS, Deployment, Region
-from .mtls_checks import certificate_problems, region_problems
+from .mtls_checks import certificate_problems, region_problems, uses_client_certificate
 from .reference_fields import ReferenceCheck
 from .references import DEFAULT_SECRET_DIRECTORIES
 from .yaml_source import YamlDocument, load_yaml
@@ -148,11 +148,15 @@ def _own_secret_directories(doc: YamlDocument) -> list[str]:
 
 
 def load_config(directory: Path | str, env: Mapping[str, str] | None = None,
-                resolve_secrets: bool = True) -> Configuration:
+                resolve_secrets: bool = True, realms: Collection[str] | None = None) -> Configuration:
     """Read `deployment.yaml`, the national defaults, every region file and the mapper catalogue.
 
     Raises ConfigInvalid with every error found. ``resolve_secrets=False`` checks secret
     references without reading them (for a machine that does not hold the secrets).
+    ``realms``: only these regions are validated and their references resolved (`--realm`: a
+    regional admin holds her own region's secrets only); the other region files are parsed to
+    know which realm each defines, never validated nor resolved. The configuration then holds
+    the selected regions only.
     """
     directory = Path(directory)
     env = dict(os.environ if env is None else env)
@@ -163,11 +167,14 @@ def load_config(directory: Path | str, env: Mapping[str, str] | None = None,
     # the secret fields read must be known before a non-secret field may read a variable.
     references = ReferenceCheck()
 
-    def read(path: Path, model: type, inherited_by: tuple[str, ...] = ()) -> YamlDocument | None:
+    def read(path: Path, model: type, inherited_by: tuple[str, ...] = (), checked=lambda doc: True):
+        """The parsed file, or None; its syntax errors, and its reference errors if ``checked(doc)``."""
         doc, errs = load_yaml(path)
         errors.extend(errs)
         if doc:
-            errors.extend(references.check(doc, model, inherited_by))
+            reference_errors = references.check(doc, model, inherited_by)
+            if checked(doc):
+                errors.extend(reference_errors)
         return doc
 
     files = region_file_paths(directory)
@@ -175,7 +182,13 @@ def load_config(directory: Path | str, env: Mapping[str, str] | None = None,
     deployment_doc = read(deployment_path, Deployment) if deployment_path.exists() else None
     defaults_path = directory / DEFAULTS_FILE
     defaults_doc = read(defaults_path, Region, tuple(map(str, files))) if defaults_path.exists() else None
-    region_docs = [(path, read(path, Region)) for path in files]
+    # Another region's file is still parsed (which realm it defines; the variables its secrets read,
+    # which no plain field may read), but its content is that region's admin's business.
+    region_docs = [(path, read(path, Region, checked=lambda doc: not realms or _realm_of(doc) in realms))
+                   for path in files]
+    if realms:
+        region_docs, errs = _selected(region_docs, realms, directory)
+        errors += errs
 
     context = {"env": env, "base_dir": directory, "config_dir": directory, "skip_secrets": not resolve_secrets,
                "references_checked": True, "secret_variables": references.secret_variables}
@@ -186,10 +199,13 @@ def load_config(directory: Path | str, env: Mapping[str, str] | None = None,
         errors.append(ConfigError(str(deployment_path), None, None, "",
                                   "missing: every realm directory needs a deployment.yaml choosing the PSC environment"))
     elif deployment_doc:
-        deployment, errs = _validate(deployment_doc, Deployment,
-                                     context | {"allowed_secret_dirs": _own_secret_directories(deployment_doc)})
+        # With --realm, the deployment's own secrets (the PSC client certificate) are read only
+        # when a selected region authenticates with it (checked once the regions are known, below).
+        deployment_context = context | {"allowed_secret_dirs": _own_secret_directories(deployment_doc),
+                                        "skip_secrets": not resolve_secrets or bool(realms)}
+        deployment, errs = _validate(deployment_doc, Deployment, deployment_context)
         errors += errs
-        if deployment is not None:
+        if deployment is not None and not realms:
             errs, warnings = certificate_problems(deployment_doc, deployment, secrets_read=resolve_secrets)
             errors += errs
     context["allowed_secret_dirs"] = (deployment.allowedSecretDirectories if deployment
@@ -240,10 +256,32 @@ def load_config(directory: Path | str, env: Mapping[str, str] | None = None,
         region_files[region.realm] = str(path)
         regions.append(region)
 
+    if realms and resolve_secrets and deployment is not None and any(uses_client_certificate(r) for r in regions):
+        deployment, errs = _validate(deployment_doc, Deployment, deployment_context | {"skip_secrets": False})
+        errors += errs
+        if deployment is not None:
+            errs, warnings = certificate_problems(deployment_doc, deployment, secrets_read=True)
+            errors += errs
+
     if errors:
         raise ConfigInvalid(errors)
     return Configuration(directory, deployment, regions, mappers, region_files,
                          defaults_path if defaults_doc is not None else None, warnings)
+
+
+def _realm_of(doc: YamlDocument | None) -> str | None:
+    """The realm a region file defines, as written (before any validation)."""
+    realm = doc.data.get("realm") if doc is not None and isinstance(doc.data, dict) else None
+    return realm if isinstance(realm, str) else None
+
+
+def _selected(region_docs: list, realms: Collection[str], directory: Path) -> tuple[list, list[ConfigError]]:
+    """The region files defining one of ``realms``; an error for a realm no file defines."""
+    defined = {_realm_of(doc) for _, doc in region_docs} - {None}
+    errors = [ConfigError(str(directory), None, None, "",
+                          f"realm '{realm}' is not defined by any region file (realms: {', '.join(sorted(defined))})")
+              for realm in sorted(set(realms) - defined)]
+    return [(path, doc) for path, doc in region_docs if _realm_of(doc) in realms], errors
 
 
 def region_file_paths(directory: Path) -> list[Path]:

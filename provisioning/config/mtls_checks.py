@@ -46,10 +46,14 @@ def certificate_problems(doc: YamlDocument, deployment: Deployment,
     return errors, warnings
 
 
+def uses_client_certificate(region: Region) -> bool:
+    """The region authenticates to PSC with the deployment's client certificate."""
+    return region.identityProvider is not None and region.identityProvider.clientAuthMethod == TLS_METHOD
+
+
 def region_problems(region: Region, doc: YamlDocument, deployment: Deployment) -> list[ConfigError]:
     """A region with tls_client_auth needs the certificate of the environment it is brokered to."""
-    idp = region.identityProvider
-    if idp is None or idp.clientAuthMethod != TLS_METHOD or deployment.psc.selected.tlsClientAuth is not None:
+    if not uses_client_certificate(region) or deployment.psc.selected.tlsClientAuth is not None:
         return []
     path = ("identityProvider", "clientAuthMethod")
     name = deployment.psc.environment
