@@ -102,6 +102,74 @@ def _build_scalar(node):
         constructor.dispose()
 
 
+_CLOSERS = {"[": "]", "{": "}"}
+
+
+def _syntax_error(name: str, exc: yaml.MarkedYAMLError, text: str) -> ConfigError:
+    """Where the parser gave up, and where the unclosed bracket or quote it tripped on opened: that
+    one is only noticed lines later, so the second place is the one to fix. e.g.
+
+    `smur-bretagne.yaml:12:9: YAML syntax error: while parsing a flow sequence that starts at line 7,
+    column 14: expected ',' or ']', but got ':' (is the ']' closing it missing?)`
+    """
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+    problem = exc.problem or str(exc)
+    opened = exc.context_mark if exc.problem_mark else None
+    if exc.context and opened is not None and _at(opened) != _at(mark):
+        problem = f"{exc.context} that starts at {_where(opened)}: {problem}"
+    elif exc.context:
+        problem = f"{exc.context}, {problem}"
+    hint = _unclosed_hint(exc, text, mark) if mark else ""
+    return ConfigError(name, line, col, "", f"YAML syntax error: {problem}{hint}")
+
+
+def _at(mark) -> tuple[int, int]:
+    return mark.line, mark.column
+
+
+def _where(mark) -> str:
+    return f"line {mark.line + 1}, column {mark.column + 1}"
+
+
+def _unclosed_hint(exc: yaml.MarkedYAMLError, text: str, stop) -> str:
+    """What is still open where the parser stopped: the innermost bracket, else a quoted value that
+    ran on from an earlier line up to the error (its closing quote forgotten, the next quote closing it)."""
+    if exc.context == "while scanning a quoted scalar" and exc.context_mark is not None:
+        quote = _char_at(text, exc.context_mark)
+        return f" (is the closing {quote} missing?)" if quote in ("'", '"') else " (is the closing quote missing?)"
+    brackets, quoted = [], None
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if _at(token.start_mark) >= _at(stop):
+                break
+            if isinstance(token, (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken)):
+                brackets.append(token.start_mark)
+            elif isinstance(token, (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)) and brackets:
+                brackets.pop()
+            elif isinstance(token, yaml.ScalarToken) and token.style in ("'", '"') \
+                    and token.start_mark.line < token.end_mark.line == stop.line:
+                quoted = token
+    except yaml.YAMLError:
+        pass  # the scan stops where the parse did, or sooner: what it saw is enough
+    if brackets:
+        bracket = brackets[-1]
+        char = _char_at(text, bracket)
+        if exc.context_mark is not None and _at(exc.context_mark) == _at(bracket):
+            return f" (is the '{_CLOSERS[char]}' closing it missing?)"
+        return f" (the '{char}' at {_where(bracket)} is never closed: is its '{_CLOSERS[char]}' missing?)"
+    if quoted is not None:
+        quote = quoted.style
+        return (f" (the {quote}-quoted value opened at {_where(quoted.start_mark)} runs on to line "
+                f"{quoted.end_mark.line + 1}: is its closing {quote} missing?)")
+    return ""
+
+
+def _char_at(text: str, mark) -> str:
+    lines = text.splitlines()
+    return lines[mark.line][mark.column] if mark.line < len(lines) and mark.column < len(lines[mark.line]) else ""
+
+
 def load_yaml(path: Path, display_name: str | None = None) -> tuple[YamlDocument | None, list[ConfigError]]:
     """Parse one YAML file; a syntax error comes back as a ConfigError, not an exception."""
     name = display_name or str(path)
@@ -115,12 +183,7 @@ def load_yaml(path: Path, display_name: str | None = None) -> tuple[YamlDocument
         mark = refused.event.start_mark
         return None, [ConfigError(name, mark.line + 1, mark.column + 1, "", refused.message())]
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        problem = exc.problem or str(exc)
-        if exc.context:
-            problem = f"{exc.context}, {problem}"
-        return None, [ConfigError(name, line, col, "", f"YAML syntax error: {problem}")]
+        return None, [_syntax_error(name, exc, text)]
     except yaml.YAMLError as exc:
         return None, [ConfigError(name, None, None, "", f"YAML error: {exc}")]
     doc = YamlDocument(name, None)
