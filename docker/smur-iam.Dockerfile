@@ -4,7 +4,9 @@
 FROM python:3.11-slim
 
 WORKDIR /opt/smur-iam
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
+# Shipped inside the package: a realm directory mounted anywhere still finds it.
+COPY mappers/catalogue.yaml ./mappers/catalogue.yaml
 COPY provisioning ./provisioning
 COPY mockpsc ./mockpsc
 COPY demoapp ./demoapp

@@ -9,6 +9,7 @@ from pathlib import Path
 import pydantic
 
 from .catalogue import IdentityProviderMapperSpec, MapperCatalogue
+from .catalogue_file import installed_warning, locate_catalogue, missing_message
 from .errors import ConfigError, ConfigInvalid, format_path
 from .inheritance import inherit, model_in
 from .model import BUILTIN_ROLES, REGION_ONLY_FIELDS, Deployment, Region
@@ -206,15 +207,22 @@ def load_config(directory: Path | str, env: Mapping[str, str] | None = None,
         deployment, errs = _validate(deployment_doc, Deployment, deployment_context)
         errors += errs
         if deployment is not None and not realms:
-            errs, warnings = certificate_problems(deployment_doc, deployment, secrets_read=resolve_secrets)
+            errs, found = certificate_problems(deployment_doc, deployment, secrets_read=resolve_secrets)
             errors += errs
+            warnings += found
     context["allowed_secret_dirs"] = (deployment.allowedSecretDirectories if deployment
                                       else list(DEFAULT_SECRET_DIRECTORIES))
 
     mappers: list[IdentityProviderMapperSpec] = []
     if deployment is not None:
-        catalogue_path = (directory / deployment.mapperCatalogue).resolve()
-        doc = read(catalogue_path, MapperCatalogue)
+        location = locate_catalogue(directory, deployment.mapperCatalogue)
+        if location.installed:
+            warnings.append(installed_warning(str(deployment_path), deployment.mapperCatalogue, location))
+        catalogue_path = location.path
+        doc = read(catalogue_path, MapperCatalogue) if catalogue_path else None
+        if catalogue_path is None:
+            errors.append(deployment_doc.error(("mapperCatalogue",), missing_message(
+                deployment.mapperCatalogue, location.stated), "mapperCatalogue"))
         if doc:
             catalogue, errs = _validate(doc, MapperCatalogue, context | {"base_dir": catalogue_path.parent})
             errors += errs
@@ -260,8 +268,9 @@ def load_config(directory: Path | str, env: Mapping[str, str] | None = None,
         deployment, errs = _validate(deployment_doc, Deployment, deployment_context | {"skip_secrets": False})
         errors += errs
         if deployment is not None:
-            errs, warnings = certificate_problems(deployment_doc, deployment, secrets_read=True)
+            errs, found = certificate_problems(deployment_doc, deployment, secrets_read=True)
             errors += errs
+            warnings += found
 
     if errors:
         raise ConfigInvalid(errors)
