@@ -30,7 +30,7 @@ from .resources.client_protocol_mappers import AUDIENCE_PREFIX, SESSION_NOTE_PRE
 from .resources.authentication_flows import URLS as FLOW_URLS
 from .resources.first_login_flow import POLICY_STEPS, region_message_step
 from .resources.offline_access import OFFLINE
-from .resources.realm import INSEE_ATTRIBUTE, LIFESPANS, PSC_ONLY_SETTINGS
+from .resources.realm import INSEE_ATTRIBUTE, LIFESPANS, PSC_ONLY_SETTINGS, SUPPORT_CONTACT_ATTRIBUTE
 from .resources.required_actions import ALLOWED as ALLOWED_REQUIRED_ACTIONS
 from .resources.required_actions import URLS as REQUIRED_ACTION_URLS
 from .resources.sign_in_flows import BINDINGS
@@ -96,6 +96,13 @@ def _realm_part(rep: dict) -> dict:
         if rep.get("eventsExpiration"):  # none: kept forever, which the files cannot say (the default applies)
             events["retentionDays"] = max(1, rep["eventsExpiration"] // 86400)
         out["events"] = events
+    if rep.get("internationalizationEnabled"):
+        out["locale"] = {"default": rep.get("defaultLocale") or "en", "supported": list(rep.get("supportedLocales") or [])}
+    if rep.get("loginTheme"):
+        out["loginTheme"] = rep["loginTheme"]
+    contact = (rep.get("attributes") or {}).get(SUPPORT_CONTACT_ATTRIBUTE)
+    if contact:
+        out["supportContact"] = contact
     return out
 
 

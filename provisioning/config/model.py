@@ -493,6 +493,51 @@ class Events(Model):
         return self
 
 
+# Languages of Keycloak 26.7.3's login themes (theme.properties `locales` of its base theme).
+KEYCLOAK_LOCALES = frozenset("ar az ca cs da de el en es eu fa fi fr hr hu hy id it ja ka kk ko ky lt lv nl no pl pt "
+                             "pt-BR ro ru sk sl sv th tr uk vi zh-CN zh-TW".split())
+# The login theme packaged in mappers/psc-extension (theme/smur): its pages are written in these only.
+SMUR_THEME = "smur"
+SMUR_THEME_LOCALES = ("fr", "en")
+
+
+class Locale(Model):
+    """The languages of the realm's pages (Keycloak's internationalization): the browser's language when
+    it is one of `supported`, else `default`."""
+    default: str = Field(description="the language of a page when the browser asks for none of `supported`")
+    supported: list[str] = Field(min_length=1, description="the languages a professional may get, e.g. [fr, en]")
+
+    @model_validator(mode="after")
+    def _known_codes(self):
+        unknown = [code for code in self.supported if code not in KEYCLOAK_LOCALES]
+        if unknown:
+            raise ValueError(f"unknown language code(s) {', '.join(unknown)}: Keycloak's pages exist in "
+                             f"{', '.join(sorted(KEYCLOAK_LOCALES))}")
+        if len(set(self.supported)) != len(self.supported):
+            raise ValueError("a language is listed twice in supported")
+        if self.default not in self.supported:
+            raise ValueError(f"default '{self.default}' is not one of supported ({', '.join(self.supported)}): "
+                             "add it there")
+        return self
+
+
+def _support_contact(value, info: ValidationInfo) -> str:
+    """A phone number, an e-mail address or an https URL: what the "not registered" page offers."""
+    value = _plain_text(value, info).strip()
+    if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+        return value
+    if re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+        return value
+    digits = re.sub(r"[\s.()-]", "", value)
+    if re.fullmatch(r"\+?[0-9]{3,15}", digits) and re.fullmatch(r"[+0-9][0-9 .()-]*", value):
+        return value
+    raise ValueError(f"'{value}' is not a phone number (e.g. \"03 83 00 00 00\" or \"+33 3 83 00 00 00\"), an "
+                     "e-mail address (e.g. support@smur.example) or an http(s) URL")
+
+
+SupportContact = Annotated[str, PlainValidator(_support_contact), WithJsonSchema({"type": "string"})]
+
+
 class Region(Model):
     realm: str = Field(pattern=REALM_NAME.pattern, description="the Keycloak realm of this region (region files only)")
     inseeCode: str | None = Field(None, pattern=r"^[0-9]{2}$", description="INSEE region code, e.g. \"44\"")
@@ -504,12 +549,30 @@ class Region(Model):
     offlineSessionMaxLifespan: int | None = Field(
         None, ge=60, le=2592000, description="seconds an offline token lives at most (clients with offlineAccess)")
     events: Events | None = Field(None, description="login and admin events stored by the realm")
+    locale: Locale | None = Field(None, description="the languages of the realm's pages (national default: French, "
+                                                    "English available)")
+    loginTheme: str | None = Field(
+        None, pattern=r"^[a-z0-9][a-z0-9._-]*$",
+        description="the Keycloak login theme of the realm's pages; smur (packaged in mappers/psc-extension) has a "
+                    "French page for every way a PSC sign-in can end, each with one button back to PSC")
+    supportContact: SupportContact | None = Field(
+        None, description="who a professional calls when PSC signs her in but this SMUR does not know her: a phone "
+                          "number, an e-mail address or an http(s) URL, shown on the sign-in pages")
     identityProvider: PscIdentityProvider | None = Field(None, description="the PSC broker")
     userProfile: UserProfile = UserProfile()
     roles: list[RealmRole] = Field([], description="realm roles, e.g. one per profession")
     groups: list[Group] = Field([], description="groups, e.g. one per SMUR base")
     clients: list[Client] = Field([], description="the region's SMUR apps")
     users: list[StaffUser] = Field([], description="staff pre-linked to PSC by national id (region files only)")
+
+    @model_validator(mode="after")
+    def _theme_speaks_the_languages(self):
+        if self.loginTheme == SMUR_THEME and self.locale is not None:
+            missing = [code for code in self.locale.supported if code not in SMUR_THEME_LOCALES]
+            if missing:
+                raise ValueError(f"locale.supported: the {SMUR_THEME} login theme has pages in "
+                                 f"{' and '.join(SMUR_THEME_LOCALES)} only, not {', '.join(missing)}")
+        return self
 
 
 # Keys a national defaults file may not hold: they name one region.

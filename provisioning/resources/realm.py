@@ -14,6 +14,11 @@ URLS = {
     "item": "/admin/realms/{realm}",
 }
 INSEE_ATTRIBUTE = "smurIam.inseeRegion"
+# Read by the smur login theme (mappers/psc-extension, theme/smur/login): the "not registered" page shows the
+# region's own message (the first-login flow's text, which Keycloak hands the page without saying which step
+# wrote it) and the region's support contact.
+SUPPORT_CONTACT_ATTRIBUTE = "smurIam.supportContact"
+NOT_REGISTERED_ATTRIBUTE = "smurIam.notRegisteredMessage"
 LIFESPANS = ("accessTokenLifespan", "ssoSessionIdleTimeout", "ssoSessionMaxLifespan")
 ADMIN_EVENTS_EXPIRATION = "adminEventsExpiration"  # a realm attribute in Keycloak 26, in seconds
 
@@ -86,6 +91,15 @@ class RealmResource(ResourceType):
             attributes[ADMIN_EVENTS_EXPIRATION] = str(seconds)
         if region.inseeCode is not None:
             attributes[INSEE_ATTRIBUTE] = region.inseeCode
+        if region.locale is not None:
+            rep |= {"internationalizationEnabled": True, "supportedLocales": list(region.locale.supported),
+                    "defaultLocale": region.locale.default}
+        if region.loginTheme is not None:
+            rep["loginTheme"] = region.loginTheme
+        if region.supportContact is not None:
+            attributes[SUPPORT_CONTACT_ATTRIBUTE] = region.supportContact
+        if region.identityProvider is not None:
+            attributes[NOT_REGISTERED_ATTRIBUTE] = region.identityProvider.firstLoginDenyMessage
         if attributes:
             rep["attributes"] = attributes
         return {region.realm: rep}
