@@ -38,18 +38,40 @@ class NationalIdError(ValueError):
     """A national id that PSC would never send; the message says what is expected."""
 
 
+# Characters a reader cannot see or tell from a space: format characters (the byte order mark
+# U+FEFF a spreadsheet leaves, zero-width spaces and joiners, direction marks) and every space or
+# line separator but the ASCII space (U+00A0 NO-BREAK SPACE...).
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Zs", "Zl", "Zp"})
+_WHY_THERE = {"\ufeff": "a byte order mark, BOM"}
+
+
+def is_invisible(char: str) -> bool:
+    return char != " " and unicodedata.category(char) in _INVISIBLE_CATEGORIES
+
+
+def first_invisible(text: str) -> int | None:
+    """Index of the first invisible character of ``text`` (see is_invisible), if any."""
+    return next((i for i, c in enumerate(text) if is_invisible(c)), None)
+
+
 def describe_character(char: str) -> str:
-    """``'１' (U+FF11 FULLWIDTH DIGIT ONE)``; control and unassigned characters by code point only."""
+    """``'１' (U+FF11 FULLWIDTH DIGIT ONE)``; an invisible one by code point and name,
+    ``U+FEFF ZERO WIDTH NO-BREAK SPACE (invisible: a byte order mark, BOM)``; control and
+    unassigned characters by code point only."""
     code = f"U+{ord(char):04X}"
+    name = unicodedata.name(char, "")
+    if is_invisible(char):
+        why = _WHY_THERE.get(char)
+        return f"{code} {name} (invisible{': ' + why if why else ''})"
     if unicodedata.category(char).startswith("C"):
         return code
-    name = unicodedata.name(char, "")
     return f"'{char}' ({code} {name})" if name else f"'{char}' ({code})"
 
 
 def shown(text: str) -> str:
-    """``text`` safe to print: control characters (a terminal escape, say) as \\uXXXX."""
-    return "".join(f"\\u{ord(c):04X}" if unicodedata.category(c) == "Cc" else c for c in text)
+    """``text`` safe to print and to read: control and invisible characters (a terminal escape, a
+    byte order mark) as \\uXXXX."""
+    return "".join(f"\\u{ord(c):04X}" if unicodedata.category(c) == "Cc" or is_invisible(c) else c for c in text)
 
 
 def is_ascii_digits(text: str) -> bool:
@@ -104,6 +126,10 @@ def parse_national_id(value: str, *, sandbox: bool = False) -> NationalId:
     if sandbox and _EDIT_SANDBOX.match(text):
         return NationalId(text, "EDIT")
     prefix, rest = text[0], text[1:]
+    if is_invisible(prefix):
+        raise NationalIdError(
+            f"'{shown(text)}' starts with {describe_character(prefix)} before its type prefix: remove it"
+        )
     if prefix not in ID_TYPES:
         prefix_shown = f"'{prefix}'" if prefix in _PRINTABLE_ASCII else describe_character(prefix)
         raise NationalIdError(

@@ -15,6 +15,7 @@ import re
 from contextlib import contextmanager
 from pathlib import Path
 
+from .invisible import invisible_problem
 from .staff import SourceRef, StaffList, StaffListBuilder, StaffMember
 
 REQUIRED = ("first_name", "last_name")
@@ -94,13 +95,31 @@ def _check_lengths(row: dict, name: str, first_line: int) -> None:
                 raise too_long(name, first_line, where, len(text), " (an unclosed quote?)")
 
 
+# Names and roles may hold any space (a role list is split on spaces); every field refuses format
+# characters (a BOM, a zero-width space), and the ones that name something refuse odd spaces too.
+_SPACES_MATTER = frozenset({"national_id", "rpps", "group", "email"})
+
+
+def _invisible_field(row: dict, columns: dict[str, int]) -> str | None:
+    for column, value in row.items():
+        problem = invisible_problem(column, columns[column], value, spaces=column in _SPACES_MATTER)
+        if problem:
+            return problem
+    return None
+
+
 def _read_rows(reader: csv.DictReader, name: str, sandbox: bool) -> StaffList:
     raw_header = reader.fieldnames or []
     for number, column in enumerate(raw_header, start=1):
         if len(column) > MAX_FIELD_LENGTH:
             raise too_long(name, 1, f"header column {number}", len(column), " (an unclosed quote?)")
     header = [h.strip() for h in raw_header]
+    for number, column in enumerate(header, start=1):
+        problem = invisible_problem("header", number, column)
+        if problem:
+            raise SourceFormatError(f"{name}:1: {problem}")
     reader.fieldnames = header
+    columns = {column: number for number, column in enumerate(header, start=1)}
     unknown = [h for h in header if h not in KNOWN]
     missing = [h for h in REQUIRED if h not in header]
     if "national_id" not in header and "rpps" not in header:
@@ -133,6 +152,10 @@ def _read_rows(reader: csv.DictReader, name: str, sandbox: bool) -> StaffList:
             builder.problem(ref, f"{len(row[None])} more field(s) than the header has columns")
             continue
         row = {k: (v or "").strip() for k, v in row.items()}
+        invisible = _invisible_field(row, columns)
+        if invisible:
+            builder.problem(ref, invisible)
+            continue
         if row.get("national_id"):
             national_id = builder.national_id(ref, row["national_id"])
         elif row.get("rpps"):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .csv_source import MAX_FIELD_LENGTH, SourceFormatError, too_long
 from .departments import normalise_department
+from .invisible import invisible_problem
 from .roles import CATEGORY_ROLES, PROFESSION_ROLES, ROLE_CODE_ROLES
 from .staff import SourceRef, StaffList, StaffListBuilder, StaffMember
 
@@ -60,6 +61,10 @@ def read_directory(path: Path, *, departments: Iterable[str] | None = None,
         raise SourceFormatError(f"{name}: empty file")
     header = _fields(lines[0])
     _check_lengths(lines[0], header, [f"header column {i}" for i in range(1, len(header) + 1)], name, 1)
+    for number, column in enumerate(header, start=1):
+        problem = invisible_problem("header", number, column)
+        if problem:
+            raise SourceFormatError(f"{name}:1: {problem}")
     index = {column: i for i, column in enumerate(header)}
     missing = [column for column in NEEDED if column not in index]
     if missing:
@@ -88,6 +93,10 @@ def read_directory(path: Path, *, departments: Iterable[str] | None = None,
         if not (in_department or listed):
             continue
         builder.result.rows_read += 1
+        invisible = invisible_problem(NATIONAL_ID, index[NATIONAL_ID] + 1, raw_id)
+        if invisible:
+            builder.problem(ref, invisible)
+            continue
         national_id = builder.national_id(ref, raw_id)
         if national_id is None:
             continue

@@ -97,6 +97,7 @@ def test_bad_rows_are_named_with_file_and_line_and_nothing_is_written(staff_real
         duplicate,
         dict(staff_rows(1)[0], group="SMUR 99 Nulle Part"),
         dict(staff_rows(1)[0], roles="chef"),
+        dict(good[0], national_id="\ufeff" + good[0]["national_id"]),  # a BOM mid-file (exports pasted together)
     ]
     source = write_csv(tmp_path / "staff.csv", good + bad, delimiter=";")
     result = links(staff_realm, "plan", source)
@@ -110,6 +111,8 @@ def test_bad_rows_are_named_with_file_and_line_and_nothing_is_written(staff_real
         ("staff.csv:8:", f"national id {good[0]['national_id']} already given at"),
         ("staff.csv:9:", "group '/SMUR 99 Nulle Part' does not exist"),
         ("staff.csv:10:", "realm role 'chef' does not exist"),
+        ("staff.csv:11:", "national_id (column 1) holds U+FEFF ZERO WIDTH NO-BREAK SPACE (invisible: a byte order "
+                          f"mark, BOM) at character 1 of '\\uFEFF{good[0]['national_id']}': remove it"),
     ]
     for where, what in expectations:
         assert any(where in line and what in line for line in out.splitlines()), f"{where} {what}\n{out}"

@@ -29,6 +29,10 @@ def test_the_vectors_cover_unicode_digits_and_every_outcome():
     assert any(v["valid"] for v in VECTORS) and refused
     assert {"FULLWIDTH", "ARABIC-INDIC", "DEVANAGARI", "MATHEMATICAL"} <= {
         word for v in refused for word in v["error"].split()}
+    # Invisible characters are named (a BOM mid-file, a no-break space, a zero-width space), never shown raw.
+    invisible = [v for v in refused if "(invisible" in v["error"]]
+    assert {"U+FEFF", "U+00A0", "U+200B"} <= {word for v in invisible for word in v["error"].split()}
+    assert not any(c in v["error"] for v in invisible for c in "\ufeff\u00a0\u200b")
 
 
 @pytest.mark.parametrize("digits", ["９９７００２１８８９６", "9970021889٦"])

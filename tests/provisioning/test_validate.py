@@ -59,6 +59,11 @@ MALFORMED = [
      ["users[0].nationalId", "quoted string"]),
     ("national-id-unknown-prefix", REGION, '"899700218896"', '"999700218896"',
      ["users[0].nationalId", "unknown type prefix '9'"]),
+    ("national-id-invisible-bom", REGION, '"899700218896"', '"\ufeff899700218896"',
+     ["users[0].nationalId", "'\\uFEFF899700218896' starts with U+FEFF ZERO WIDTH NO-BREAK SPACE (invisible: a "
+      "byte order mark, BOM) before its type prefix: remove it"]),
+    ("national-id-invisible-nbsp", REGION, '"899700218896"', '"8997\u00a000218896"',
+     ["users[0].nationalId", "character U+00A0 NO-BREAK SPACE (invisible) at position 5 is not a digit 0-9"]),
     ("user-email", REGION, USER_LINE, USER_LINE + "    email: camille.durand\n",
      ["users[0].email", "should match pattern"]),
     ("psc-secret-in-clear", REGION, "${env:PSC_CLIENT_SECRET_GRAND_EST}", "hunter2-hunter2",

@@ -77,6 +77,10 @@ public record NationalId(String value, String type) {
             return new NationalId(text, EDIT);
         }
         int prefix = text.codePointAt(0);
+        if (isInvisible(prefix)) {
+            throw new InvalidNationalId("'" + shown + "' starts with " + describe(prefix)
+                    + " before its type prefix: remove it");
+        }
         String type = prefix < 0x80 ? TYPES_BY_PREFIX.get((char) prefix) : null;
         if (type == null) {
             String prefixShown = isPrintableAscii(prefix) ? "'" + (char) prefix + "'" : describe(prefix);
@@ -118,27 +122,53 @@ public record NationalId(String value, String type) {
         return text != null && !text.isEmpty() && text.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
-    /** {@code '１' (U+FF11 FULLWIDTH DIGIT ONE)}; control, format and unassigned characters by code point only. */
+    /**
+     * A character a reader cannot see or tell from a space: a format character (the byte order mark
+     * U+FEFF a spreadsheet leaves, zero-width spaces and joiners, direction marks) or any space or line
+     * separator but the ASCII space (U+00A0 NO-BREAK SPACE...). Python's national_id.is_invisible.
+     */
+    static boolean isInvisible(int codePoint) {
+        if (codePoint == ' ') {
+            return false;
+        }
+        return switch (Character.getType(codePoint)) {
+            case Character.FORMAT, Character.SPACE_SEPARATOR, Character.LINE_SEPARATOR,
+                 Character.PARAGRAPH_SEPARATOR -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * {@code '１' (U+FF11 FULLWIDTH DIGIT ONE)}; an invisible one by code point and name,
+     * {@code U+FEFF ZERO WIDTH NO-BREAK SPACE (invisible: a byte order mark, BOM)}; control, private-use
+     * and unassigned characters by code point only.
+     */
     static String describe(int codePoint) {
         String code = String.format(Locale.ROOT, "U+%04X", codePoint);
+        String name = Character.getName(codePoint);
+        if (isInvisible(codePoint)) {
+            String why = codePoint == 0xFEFF ? ": a byte order mark, BOM" : "";
+            return code + " " + name + " (invisible" + why + ")";
+        }
         switch (Character.getType(codePoint)) {
-            case Character.CONTROL, Character.FORMAT, Character.PRIVATE_USE, Character.SURROGATE,
-                 Character.UNASSIGNED -> {
+            case Character.CONTROL, Character.PRIVATE_USE, Character.SURROGATE, Character.UNASSIGNED -> {
                 return code;
             }
             default -> {
-                String name = Character.getName(codePoint);
                 String character = new String(Character.toChars(codePoint));
                 return "'" + character + "' (" + code + (name == null ? "" : " " + name) + ")";
             }
         }
     }
 
-    /** The text safe to print: control characters (a terminal escape, say) as {@code \\u} and four hex digits. */
+    /**
+     * The text safe to print and to read: control and invisible characters (a terminal escape, a byte
+     * order mark) as {@code \\u} and four hex digits.
+     */
     static String shown(String text) {
         StringBuilder out = new StringBuilder();
         text.codePoints().forEach(c -> {
-            if (Character.getType(c) == Character.CONTROL) {
+            if (Character.getType(c) == Character.CONTROL || isInvisible(c)) {
                 out.append(String.format(Locale.ROOT, "\\u%04X", c));
             } else {
                 out.appendCodePoint(c);
