@@ -14,6 +14,7 @@ import argparse
 import os
 import re
 import secrets
+import shlex
 import signal
 import sys
 import tempfile
@@ -26,6 +27,7 @@ import requests
 
 from .apply import ApplySummary, apply_plan
 from .config import ConfigInvalid, load_config
+from .config.references import REFERENCE
 from .keycloak_api import KeycloakAdmin, PasswordCredentials
 from .plan import build_plan
 from .psc_discovery import fetch_discovery
@@ -38,6 +40,8 @@ DEMO_PHONE = "demo-phone"  # where the shipped demo identities' e-CPS live (mock
 
 # register(client_id, secret, redirect_uris, post_logout_redirect_uris)
 Register = Callable[[str, str, list[str], list[str]], None]
+# What the demo made up and where it runs, for `smur-iam plan|drift|links` in another shell.
+ENV_FILE_NAME = "smur-iam.env"
 
 
 def _demo_env(mock_issuer: str, directory: Path, app_origin: str) -> dict:
@@ -53,6 +57,28 @@ def _demo_env(mock_issuer: str, directory: Path, app_origin: str) -> dict:
         for name in set(re.findall(r"\$\{env:([A-Z0-9_]*SECRET[A-Z0-9_]*)\}", path.read_text())):
             env.setdefault(name, secrets.token_urlsafe(24))
     return env
+
+
+def write_env_file(path: Path, demo_env: dict, directory: Path, keycloak, control_token: str | None) -> Path:
+    """`export NAME=value` lines (shell-quoted), readable by this user only: Keycloak and its admin, and
+    every variable the files of ``directory`` read, as the demo set them (the PSC environment and the
+    mock's issuer, the tablet's origin, the secrets it invented), plus the mock's control token."""
+    variables = {"SMUR_IAM_KEYCLOAK_URL": keycloak.base_url, "SMUR_IAM_ADMIN_USER": keycloak.admin_username,
+                 "SMUR_IAM_ADMIN_PASSWORD": keycloak.admin_password}
+    read = {m[2] for file in sorted(directory.glob("*.yaml")) for m in REFERENCE.finditer(file.read_text())
+            if m[1] == "env"}
+    variables |= {name: demo_env[name] for name in sorted(read) if demo_env.get(name)}
+    if control_token:
+        variables[CONTROL_TOKEN_ENV] = control_token
+    text = ("# Written by `smur-iam demo`: load it with `. " + shlex.quote(str(path)) + "`, then run smur-iam\n"
+            "# plan, drift or links against the demo. It holds the demo's secrets: readable by you only.\n"
+            + "".join(f"export {name}={shlex.quote(value)}\n" for name, value in variables.items()))
+    # Created 0600, and made 0600 if an earlier run left it otherwise, before the secrets go in.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return path
 
 
 def register_brokers(config, keycloak_url: str, register: Register) -> list[str]:
@@ -136,7 +162,10 @@ def run_demo(directory: Path, keycloak_port: int, psc_auth_port: int, psc_wallet
         click.echo(f"Keycloak ready in {keycloak.build_seconds + keycloak.start_seconds:.1f}s "
                    f"(build {keycloak.build_seconds:.1f}s, start {keycloak.start_seconds:.1f}s)", err=True)
 
-        config = load_config(directory, env=_demo_env(psc.issuer, directory, app.origin))
+        demo_env = _demo_env(psc.issuer, directory, app.origin)
+        env_file = write_env_file((data_dir / ENV_FILE_NAME).resolve(), demo_env, directory, keycloak,
+                                  psc.control_token)
+        config = load_config(directory, env=demo_env)
         register_brokers(config, keycloak.base_url, mock_control_register(psc.issuer, psc.control_token))
         api = KeycloakAdmin(keycloak.base_url, PasswordCredentials(keycloak.admin_username, keycloak.admin_password))
         plan = build_plan(api, config, fetch_discovery(config.deployment.psc.selected))
@@ -149,7 +178,7 @@ def run_demo(directory: Path, keycloak_port: int, psc_auth_port: int, psc_wallet
         tablet_realm = _tablet_realm(config)
         app.issuer = f"{keycloak.base_url}/realms/{tablet_realm.realm}"
         app.start()
-        _print_howto(keycloak, psc, config, app, tablet_realm)
+        _print_howto(keycloak, psc, config, app, tablet_realm, env_file, directory)
         _wait_for_ctrl_c()
     finally:
         app.stop()
@@ -163,7 +192,7 @@ def _tablet_realm(config):
     return by_name.get("smur-grand-est") or config.regions[0]
 
 
-def _print_howto(keycloak, psc, config, app, tablet_realm) -> None:
+def _print_howto(keycloak, psc, config, app, tablet_realm, env_file: Path, directory: Path) -> None:
     click.secho("\nReady. The seed procedure on two screens (see docs/walkthrough.en.md):", fg="green", bold=True)
     click.echo(f"  Tablet (SMUR-T@b, realm {tablet_realm.realm}): {app.origin}/")
     click.echo("    click 'Pro Santé Connect', type a national id with its 8:")
@@ -177,6 +206,10 @@ def _print_howto(keycloak, psc, config, app, tablet_realm) -> None:
     click.echo(f"  The {len(config.regions)} realm(s): {keycloak.base_url}/realms/<realm>/account")
     click.echo(f"  Keycloak admin console: {keycloak.base_url}/admin/ "
                f"(user {keycloak.admin_username}, password {keycloak.admin_password})")
+    click.echo(f"  smur-iam against the demo, from another shell: . {shlex.quote(str(env_file))}")
+    where = shlex.quote(str(directory))
+    click.echo(f"    then: smur-iam plan {where} | smur-iam drift {where} | "
+               f"smur-iam links plan --region {tablet_realm.realm} --from <staff.csv>")
     click.echo("Ctrl-C stops the app, Keycloak and the mock PSC.")
 
 

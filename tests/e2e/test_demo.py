@@ -6,15 +6,16 @@ import json
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 import threading
 import time
-import uuid
+from pathlib import Path
 from urllib.parse import urljoin
 
 from fixtures.realms import REPO, run_cli
-from mockpsc.testing import PhoneDevice, browser_session, wallet_login
+from mockpsc.testing import PhoneDevice, browser_session, fresh_national_id, wallet_login
 from provisioning.runtime.keycloak import free_port
 from provisioning.runtime.process import group_members
 
@@ -37,9 +38,17 @@ def _read_until(process: subprocess.Popen, marker: str, timeout: float) -> list[
 
 
 def _secret_variables() -> set[str]:
-    """The secrets the shipped files reference (the demo invents them; the test gives its own)."""
+    """The secrets the shipped files reference (the demo invents them)."""
     return {name for path in (REPO / "realm").glob("*.yaml")
             for name in re.findall(r"\$\{env:([A-Z0-9_]*SECRET[A-Z0-9_]*)\}", path.read_text(encoding="utf-8"))}
+
+
+def _sourced(env_file: Path) -> dict[str, str]:
+    """The variables a shell has after `. env_file`, read back from that shell."""
+    shell = subprocess.run(["sh", "-c", '. "$1" && env -0', "sh", str(env_file)], capture_output=True,
+                           env={"PATH": os.environ.get("PATH", "")}, timeout=30, check=True)
+    pairs = (item.split("=", 1) for item in shell.stdout.decode("utf-8").split("\0") if "=" in item)
+    return {name: value for name, value in pairs if name not in ("PATH", "PWD", "SHLVL", "_", "OLDPWD")}
 
 
 def _follow(session, response, hops: int = 20):
@@ -54,13 +63,13 @@ def _follow(session, response, hops: int = 20):
 def test_demo_serves_the_tablet_app_and_the_phone_and_stops_cleanly(tmp_path):
     kc_port, auth_port, wallet_port, app_port = free_port(), free_port(), free_port(), free_port()
     data_dir = tmp_path / "demo-data"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SMUR_IAM_", "PSC_CLIENT_", "SMURTAB_"))}
-    secrets_env = {name: uuid.uuid4().hex for name in _secret_variables()}  # so the test can plan afterwards
-    process = subprocess.Popen(
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SMUR_IAM_", "PSC_CLIENT_", "SMURTAB_", "SMUR_BACKOFFICE_"))}
+    process = subprocess.Popen(  # no secret given: the demo invents them, and shares them in its env file
         [sys.executable, "-m", "provisioning.cli", "demo", "--keycloak-port", str(kc_port),
          "--psc-auth-port", str(auth_port), "--psc-wallet-port", str(wallet_port), "--app-port", str(app_port),
          "--data-dir", str(data_dir)],
-        cwd=REPO, env=env | secrets_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True)
     try:
         output = _read_until(process, "Ctrl-C stops", timeout=300)
@@ -71,16 +80,31 @@ def test_demo_serves_the_tablet_app_and_the_phone_and_stops_cleanly(tmp_path):
         assert f"{wallet}/phone/demo-phone" in text, text
         assert "curl" not in text
 
-        # The realm the tablet uses is applied and in sync: `smur-iam plan` finds nothing to do.
+        # The one line the demo prints loads what it invented and where it runs (0600, in its data directory):
+        # `smur-iam plan` and `drift` then find every realm exactly as the demo applied it.
+        env_file = (data_dir / "smur-iam.env").resolve()
+        assert f"smur-iam against the demo, from another shell: . {env_file}\n" in text, text
+        assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+        shared = _sourced(env_file)
         admin = json.loads((data_dir / "bootstrap-admin.json").read_text())
-        plan_env = env | secrets_env | {
-            "SMUR_IAM_PSC_ENVIRONMENT": "mock",
-            "SMUR_IAM_MOCK_PSC_ISSUER": f"http://127.0.0.1:{auth_port}/auth/realms/esante-wallet",
-            "SMUR_IAM_KEYCLOAK_URL": f"http://127.0.0.1:{kc_port}", "SMUR_IAM_ADMIN_USER": admin["username"],
-            "SMUR_IAM_ADMIN_PASSWORD": admin["password"], "SMURTAB_REDIRECT_URI": f"{tablet}/callback",
-            "SMURTAB_ORIGIN": tablet, "SMUR_IAM_CACHE": str(tmp_path / "cache")}
-        plan = run_cli("plan", "realm", "--realm", "smur-grand-est", "--detailed-exitcode", env=plan_env)
+        assert shared["SMUR_IAM_KEYCLOAK_URL"] == f"http://127.0.0.1:{kc_port}"
+        assert (shared["SMUR_IAM_ADMIN_USER"], shared["SMUR_IAM_ADMIN_PASSWORD"]) == \
+            (admin["username"], admin["password"])
+        assert shared["SMUR_IAM_PSC_ENVIRONMENT"] == "mock"
+        assert shared["SMUR_IAM_MOCK_PSC_ISSUER"] == f"http://127.0.0.1:{auth_port}/auth/realms/esante-wallet"
+        assert _secret_variables() <= set(shared) and len(_secret_variables()) == 36
+        admin_env = {"PATH": os.environ.get("PATH", ""), "SMUR_IAM_CACHE": str(tmp_path / "cache")} | shared
+        plan = run_cli("plan", "realm", "--detailed-exitcode", env=admin_env)
         assert plan.returncode == 0, f"{plan.stdout}\n{plan.stderr}"
+        assert "No changes: Keycloak matches the files (" in plan.stdout and " in 18 realm(s))" in plan.stdout
+        drift = run_cli("drift", "realm", env=admin_env)
+        assert drift.returncode == 0, f"{drift.stdout}\n{drift.stderr}"
+        staff = tmp_path / "staff.csv"
+        staff.write_text("national_id,first_name,last_name,group,roles\n"
+                         f"{fresh_national_id()},Alex,MARTIN,SMUR 67 Strasbourg,medecin\n", encoding="utf-8")
+        links = run_cli("links", "plan", "--region", "smur-grand-est", "--from", str(staff), env=admin_env)
+        assert links.returncode == 0, f"{links.stdout}\n{links.stderr}"
+        assert "+ 1 account(s) to create and link" in links.stdout, links.stdout
 
         # The printed tablet URL signs Camille in with the phone's answer, as the seed procedure does.
         session = browser_session()
