@@ -287,9 +287,9 @@ def _realm_of(doc: YamlDocument | None) -> str | None:
 def _selected(region_docs: list, realms: Collection[str], directory: Path) -> tuple[list, list[ConfigError]]:
     """The region files defining one of ``realms``; an error for a realm no file defines."""
     defined = {_realm_of(doc) for _, doc in region_docs} - {None}
-    errors = [ConfigError(str(directory), None, None, "",
-                          f"realm '{realm}' is not defined by any region file (realms: {', '.join(sorted(defined))})")
-              for realm in sorted(set(realms) - defined)]
+    unknown = sorted(set(realms) - defined)
+    errors = [ConfigError(str(directory), None, None, "", f"--realm not in the files: {', '.join(unknown)} "
+                                                          f"(realms: {', '.join(sorted(defined))})")] if unknown else []
     return [(path, doc) for path, doc in region_docs if _realm_of(doc) in realms], errors
 
 

@@ -81,7 +81,7 @@ def test_an_unknown_realm_is_named_with_the_realms_the_files_define(tmp_path):
     files = copy_realm_files(tmp_path, "t-selection")
     result = run_cli("validate", str(files.directory), "--realm", "smur-nulle-part", env=files.env)
     assert result.returncode == 1
-    assert "realm 'smur-nulle-part' is not defined by any region file (realms: t-selection)" in result.stderr
+    assert "--realm not in the files: smur-nulle-part (realms: t-selection)" in result.stderr
 
 
 def test_the_client_certificate_is_read_only_for_a_selected_region_that_uses_it(tmp_path):
