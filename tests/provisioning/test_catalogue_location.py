@@ -84,8 +84,8 @@ def test_no_catalogue_anywhere_is_an_error_saying_what_to_write(moved_realm, tmp
     assert result.returncode == 1
     line = next(line for line in result.stderr.splitlines() if "mapperCatalogue" in line)
     assert line.strip() == (
-        f"{directory}/deployment.yaml:{catalogue_line(directory)}:1: mapperCatalogue: mapper catalogue '../mappers/catalogue.yaml' not "
-        f"found: tried {directory.parent}/mappers/catalogue.yaml and the catalogue installed with smur-iam. Copy "
+        f"{directory}/deployment.yaml:{catalogue_line(directory)}:1: mapperCatalogue: mapper catalogue "
+        f"'../mappers/catalogue.yaml' not found: tried {directory.parent}/mappers/catalogue.yaml and the catalogue installed with smur-iam. Copy "
         "the catalogue there, or write where it is, e.g. `mapperCatalogue: /opt/smur-iam/mappers/catalogue.yaml`; "
         "a relative path is read from the realm directory")
 
@@ -98,7 +98,8 @@ def test_a_catalogue_path_of_the_admins_choosing_is_never_replaced(moved_realm, 
         SHIPPED, "mapperCatalogue: ../shared/catalogue.yaml"), encoding="utf-8")
     result = run_cli("validate", str(directory), env=env, cwd=tmp_path)
     assert result.returncode == 1
-    assert (f"deployment.yaml:{catalogue_line(directory)}:1: mapperCatalogue: mapper catalogue '../shared/catalogue.yaml' not found: tried "
-            f"{directory.parent}/shared/catalogue.yaml. Copy the catalogue there, or write where it is, e.g. "
+    assert (f"deployment.yaml:{catalogue_line(directory)}:1: mapperCatalogue: mapper catalogue "
+            f"'../shared/catalogue.yaml' not found: tried {directory.parent}/shared/catalogue.yaml. Copy the "
+            "catalogue there, or write where it is, e.g. "
             f"`mapperCatalogue: {REPO}/mappers/catalogue.yaml` (the one installed with smur-iam)") in result.stderr
     assert "using the catalogue installed" not in result.stderr
