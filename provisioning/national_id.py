@@ -6,7 +6,7 @@ ADELI, ``3``/``4``/``5`` + FINESS/SIREN/SIRET-based ids for establishment staff.
 The RPPS carries a Luhn check digit, so a typo is caught before it reaches
 Keycloak. Sandbox identities made with ANS's EDIT tool have no prefix at all.
 
-Digits are ASCII 0-9 only: `str.isdigit()` and `\d` also accept fullwidth,
+Digits are ASCII 0-9 only: `str.isdigit()` and `\\d` also accept fullwidth,
 Arabic-Indic and other Unicode digits, which PSC never sends and which Keycloak
 would store as another string. The Java extension applies the same rules
 (NationalId.parse); tests/vectors/national-ids.json is checked against both.
