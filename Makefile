@@ -6,7 +6,7 @@ PYTHON ?= python3
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup browser demo test clean-cache
+.PHONY: setup browser axe demo test clean-cache
 
 setup: $(VENV)/.installed
 
@@ -21,10 +21,20 @@ browser:
 	@test -x $(CHROMIUM) || { echo "installing Debian's chromium for the browser tests"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
+# Accessibility checks inject axe-core (the npm package, pinned in tests/browser/axe/package-lock.json).
+AXE_DIR := tests/browser/axe
+axe: $(AXE_DIR)/node_modules/axe-core/axe.min.js
+
+$(AXE_DIR)/node_modules/axe-core/axe.min.js: $(AXE_DIR)/package-lock.json
+	@command -v npm >/dev/null || { echo "installing Debian's npm for the accessibility checks"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq npm; }
+	npm ci --prefix $(AXE_DIR) --no-audit --no-fund --silent
+	touch $@
+
 demo: setup
 	$(VENV)/bin/smur-iam demo
 
-test: setup browser
+test: setup browser axe
 	$(VENV)/bin/pytest
 
 # Keycloak zip, unpacked server and its build stamp live outside git in ~/.cache/smur-iam.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Callable
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from mockpsc.authorization_response import issue_code, refuse
 from mockpsc.httputil import BadForm, error_page, page, read_form, single_values, state_of
@@ -140,6 +140,10 @@ async def resume(request: Request) -> Response:
     if isinstance(auth_request, Response):
         return auth_request
     push = state.pushes.get(auth_request.push_id)
+    if request.query_params.get("poll") == "1":
+        # The waiting page's script: has the phone answered? No side effect; the page then loads
+        # this URL without `poll`, which does what the answer calls for.
+        return JSONResponse({"pending": push is not None and push.status == PENDING})
     if push is None:
         return ecps_page(request, auth_request)
     if push.status == PENDING:
