@@ -4,4 +4,5 @@ pytest_plugins = [
     "fixtures.mock_psc",
     "fixtures.realms",
     "fixtures.browser",
+    "fixtures.connection_recorder",
 ]

@@ -9,19 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 from fixtures.certificates import CertificateAuthority, write
-from fixtures.connection_recorder import ConnectionRecorder
 from fixtures.mtls_files import (PEM_SETTINGS, PKCS12_SETTINGS, REGION_SECRET, REGION_TLS, deployment_settings,
                                 pem_files, region_uses_tls)
 from fixtures.realms import copy_realm_files, run_cli
 from provisioning.cli import main as cli
 from provisioning.config import ConfigInvalid
-
-
-@pytest.fixture
-def recorder():
-    rec = ConnectionRecorder()
-    yield rec
-    rec.close()
 
 
 @pytest.fixture

@@ -8,17 +8,9 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from fixtures.connection_recorder import ConnectionRecorder
 from fixtures.realms import REPO, all_secrets_env, copy_realm_files, run_cli
 from provisioning.cli import main as cli
 from provisioning.config import ConfigInvalid, load_config
-
-
-@pytest.fixture
-def recorder():
-    rec = ConnectionRecorder()
-    yield rec
-    rec.close()
 
 
 @pytest.fixture
