@@ -189,7 +189,8 @@ class PushBook:
                 return Answer(error="ecps_locked", attempts_left=0, locked=True)
             check = self._ecps.check_pin(push.national_id, pin)
             if not check.ok:
-                self._refuse(push, "invalid_pin")
+                # The PIN that locks the e-CPS says so to the relying party too (error_description).
+                self._refuse(push, "ecps_locked" if check.locked else "invalid_pin")
                 return Answer(error="invalid_pin", attempts_left=check.attempts_left, locked=check.locked)
             push.step = PIN_OK
         return Answer(status=PENDING, step=PIN_OK)

@@ -234,21 +234,29 @@ class TabletScreen:
         fields = ("user-name", "user-rpps", "user-idnat", "user-professions", "user-auth-mode")
         return {f: self.page.inner_text(f"#{f}") for f in fields}
 
-    def refused_at_keycloak(self, name: str) -> str:
-        """PSC refused the login: Keycloak (not the app) keeps the tablet on the realm's error page, with
-        its message and no form at all (the realm is PSC-only: no username or password field)."""
+    def refused_at_keycloak(self, name: str, page: str = "psc-refused", region: str = "SMUR Grand Est") -> str:
+        """The login ended at Keycloak (the app got nothing): the realm's page for it (the smur theme's
+        ``page``: psc-refused, ecps-locked, not-registered...), in French, with the region's name, its message,
+        no form field at all (the realm is PSC-only) and one button, « Réessayer avec Pro Santé Connect »."""
         message = self.page.locator("#kc-error-message")
-        expect(message).to_contain_text("Pro Santé Connect", timeout=STEP_TIMEOUT_MS)
+        expect(self.page.locator("#smur-page")).to_have_attribute("data-smur-page", page, timeout=STEP_TIMEOUT_MS)
+        expect(self.page.locator("html")).to_have_attribute("lang", "fr")
+        expect(self.page.locator("#smur-region")).to_have_text(region)
+        expect(self.page.locator("input, select, textarea, form")).to_have_count(0)
         expect(self.page.locator("input[type=password]")).to_have_count(0)
-        expect(self.page.locator("input[name=username]")).to_have_count(0)
+        buttons = self.page.locator("a.psc-button, button, [role=button]")
+        expect(buttons).to_have_count(1)
+        expect(self.page.get_by_role("link", name="Réessayer avec Pro Santé Connect")).to_have_count(1)
         self.shot(name)
         return message.inner_text()
 
     def retry_from_keycloak(self, wallet_origin: str) -> None:
-        """From the error page, back to the tablet app and its Pro Santé Connect button."""
-        self.page.goto(f"{self.app}/")
-        expect(self.page.locator("#psc-login")).to_be_visible(timeout=STEP_TIMEOUT_MS)
-        self.click_pro_sante_connect(wallet_origin)
+        """The page's one button, « Réessayer avec Pro Santé Connect »: a new sign-in for the same app, straight
+        to PSC's page."""
+        self.page.get_by_role("link", name="Réessayer avec Pro Santé Connect").click()
+        self.page.wait_for_url(f"{wallet_origin}/**")
+        expect(self.page.locator("#national_id")).to_be_visible()
+        expect(self.page.locator("#national_id")).to_have_value("")
 
     def logout(self) -> None:
         self.page.click("#logout")

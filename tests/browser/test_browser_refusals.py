@@ -68,8 +68,14 @@ def test_wrong_number_on_the_phone_refuses_the_login(staffed, mock_psc):
 
     # Keycloak gets access_denied from PSC and keeps the tablet on its own page (the app gets nothing).
     refusal = tablet.refused_at_keycloak("tablet-refused-wrong-number")
-    assert "denied" in refusal or "refusé" in refusal, refusal
+    assert "le nombre choisi n’était pas celui affiché" in refusal, refusal
     assert tablet.page.url.startswith(app.issuer), tablet.page.url
+
+    # « Réessayer avec Pro Santé Connect »: straight back to PSC, and this time the right number signs in.
+    tablet.retry_from_keycloak(mock_psc.wallet_origin)
+    tablet.type_national_id(doctor.national_id, name="tablet-psc-retry")
+    _approve_on_phone(phone, doctor, tablet.shown_number())
+    assert tablet.wait_connected()["user-idnat"] == doctor.national_id
 
 
 def test_three_wrong_pins_lock_the_ecps_until_it_is_activated_again(staffed, mock_psc):
@@ -78,7 +84,7 @@ def test_three_wrong_pins_lock_the_ecps_until_it_is_activated_again(staffed, moc
         name = f"tablet-psc-attempt-{attempt}"
         if attempt == 1:
             _start_login(tablet, mock_psc.wallet_origin, doctor.national_id, name=name)
-        else:  # PSC's refusal left the tablet on Keycloak's error page: start again from the app
+        else:  # PSC's refusal left the tablet on the realm's page: its button goes back to PSC
             tablet.retry_from_keycloak(mock_psc.wallet_origin)
             tablet.type_national_id(doctor.national_id, name=name)
         phone.wait_for_notification(doctor.national_id)
@@ -90,7 +96,10 @@ def test_three_wrong_pins_lock_the_ecps_until_it_is_activated_again(staffed, moc
         else:
             assert "e-CPS verrouillée" in message, message
         phone.shot(f"phone-pin-refused-{attempt}")
-        tablet.refused_at_keycloak(f"tablet-refused-attempt-{attempt}")
+        # The PIN that locks the e-CPS gets its own page: how to unlock it.
+        tablet.refused_at_keycloak(f"tablet-refused-attempt-{attempt}",
+                                   page="ecps-locked" if attempt == 3 else "psc-refused")
+    expect(tablet.page.locator("#smur-advice")).to_contain_text("Réactivez-la dans l’application e-CPS")
     expect(phone.ecps_card(doctor.national_id)).to_have_attribute("data-locked", "true")
 
     # Locked: PSC's page says so and sends nothing to the phone.

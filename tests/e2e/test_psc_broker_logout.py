@@ -93,8 +93,9 @@ def test_psc_omitting_state_leaves_the_keycloak_session_open(provisioned, keyclo
 
     page = login.session.get(broker_return, allow_redirects=False, timeout=30)
     assert page.status_code == 400 and "Location" not in page.headers
-    # The realm speaks French by default (national defaults' locale).
-    assert "Erreur inattendue lors de l'authentification avec le fournisseur d'identités" in html.unescape(page.text)
+    # Keycloak's "unexpected error" from the broker, on the smur theme's page (French by default).
+    assert 'data-smur-page="psc-unreachable"' in page.text
+    assert "sa réponse n’a pas pu être vérifiée" in html.unescape(page.text)
     # The Keycloak session survives: it is still listed and the app's refresh token still works.
     assert [s["id"] for s in oracle(realm).get_sessions(user_id)] == [kc_session["id"]]
     refreshed = requests.post(f"{keycloak.base_url}/realms/{realm}/protocol/openid-connect/token", data={

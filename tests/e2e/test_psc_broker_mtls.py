@@ -133,7 +133,8 @@ def assert_refused_and_nothing_created(server, login_result, before, events_befo
     message = re.search(r'id="kc-error-message".*?<p[^>]*>(.*?)</p>', login_result.text, re.S)
     # 502 when PSC answered with a refusal, 500 when the TLS handshake itself failed.
     assert login_result.status_code in (500, 502) and message, (login_result.status_code, login_result.text[:1500])
-    assert "fournisseur d'identités" in html.unescape(message[1]).lower(), message[1]  # French by default
+    assert "Pro Santé Connect est injoignable" in html.unescape(message[1]), message[1]  # the smur theme, French
+    assert 'data-smur-page="psc-unreachable"' in login_result.text
     assert realm_state(server) == before, "a refused login created an account or opened a session"
     seen = {e["id"] for e in events_before}
     new = [(e["type"], e.get("error"), e["clientId"]) for e in stored_events(server) if e["id"] not in seen]

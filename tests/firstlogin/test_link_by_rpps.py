@@ -54,7 +54,7 @@ def test_two_accounts_with_the_same_rpps_are_refused(policy_realm, keycloak, moc
 
     outcome = psc_login(keycloak, files.realm, mock_psc, mock_psc_phone, nurse.national_id)
 
-    assert_refused(outcome, "plusieurs comptes de ce SMUR portent le RPPS " + nurse.rpps, "none was linked")
+    assert_refused(outcome, "plusieurs comptes de ce SMUR portent le RPPS " + nurse.rpps, "aucun n’a été relié")
     assert kc.links_of(first) == kc.links_of(second) == []
     assert kc.linked_to(nurse.national_id) == []
     assert kc.user_ids() == before
@@ -79,7 +79,7 @@ def test_a_disabled_account_is_refused(policy_realm, keycloak, mock_psc, mock_ps
 
     outcome = psc_login(keycloak, files.realm, mock_psc, mock_psc_phone, doctor.national_id)
 
-    assert_refused(outcome, "est désactivé", "is disabled")
+    assert_refused(outcome, "est désactivé", 'data-smur-page="account-disabled"')
     assert kc.links_of(account) == [] and kc.sessions_of(account) == []
 
 

@@ -63,9 +63,12 @@ def test_three_wrong_pins_lock_the_ecps_and_a_good_pin_resets_the_count(rp, pers
     waiting, push = start(rp, person)
     assert phone.approve(push["id"], PIN, read_match_number(waiting.text)).status_code == 200  # reset
     for expected_left in (2, 1, 0):
-        _, push = start(rp, person)
+        waiting, push = start(rp, person)
         body = phone.approve(push["id"], "9999", "00").json()
         assert body["attempts_left"] == expected_left
+        # The relying party learns why: a wrong PIN, then the PIN that locked the e-CPS.
+        expected = "e-CPS verrouillée" if expected_left == 0 else "Code PIN e-CPS erroné"
+        assert query_of(resume(rp, waiting).headers["Location"])["error_description"] == expected
     assert body["locked"] is True
 
     page = rp.open_login_page()

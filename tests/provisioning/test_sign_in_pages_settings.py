@@ -81,8 +81,8 @@ def test_validate_refuses_a_default_outside_supported_and_unknown_codes(tmp_path
 
 
 def test_support_contact_and_login_theme_are_applied_exported_and_drift_checked(region_files, oracle, tmp_path):
-    region_files.edit("displayName: SMUR Grand Est\n",
-                      "displayName: SMUR Grand Est\nsupportContact: 03 83 00 00 00\nloginTheme: keycloak\n")
+    region_files.edit("supportContact: support@grand-est.smur.example\n",
+                      "supportContact: 03 83 00 00 00\nloginTheme: keycloak\n")
     applied = run_cli("apply", str(region_files.directory), "--yes", env=region_files.env)
     assert applied.returncode == 0, applied.stdout + applied.stderr
     realm = region_files.realm
@@ -104,11 +104,11 @@ def test_support_contact_and_login_theme_are_applied_exported_and_drift_checked(
 def test_validate_accepts_a_phone_an_email_or_a_url_as_support_contact_and_nothing_else(tmp_path):
     for n, contact in enumerate(("03 83 00 00 00", "+33 3 83 00 00 00", "support@smur-grand-est.example",
                                  "https://smur-grand-est.example/aide")):
-        ok = _validate(tmp_path / f"ok{n}", "displayName: SMUR Grand Est\n",
-                       f"displayName: SMUR Grand Est\nsupportContact: \"{contact}\"\n")
+        ok = _validate(tmp_path / f"ok{n}", "supportContact: support@grand-est.smur.example\n",
+                       f"supportContact: \"{contact}\"\n")
         assert ok.returncode == 0, (contact, ok.stdout, ok.stderr)
-    bad = _validate(tmp_path / "bad", "displayName: SMUR Grand Est\n",
-                    "displayName: SMUR Grand Est\nsupportContact: appelez Marie\n")
+    bad = _validate(tmp_path / "bad", "supportContact: support@grand-est.smur.example\n",
+                    "supportContact: appelez Marie\n")
     assert bad.returncode == 1, bad.stdout
     out = bad.stdout + bad.stderr
     assert "smur-grand-est.yaml" in out and "supportContact" in out, out

@@ -27,7 +27,7 @@ from provisioning.keycloak_api import KeycloakAdmin, PasswordCredentials
 
 PIN = {"pin": "1234"}  # each professional also holds a CPS card
 REFUSED = "IDENTITY_PROVIDER_LOGIN_ERROR"
-LEVEL_TOO_LOW = ("niveau d’authentification", "insuffisant", "not sufficient")
+LEVEL_TOO_LOW = ("niveau d’authentification", "insuffisant", 'data-smur-page="acr-insufficient"')
 
 # (value the mock puts in the ID token's acr; None removes it) -> (event reason, acr as the event shows it)
 BAD_ACR = {

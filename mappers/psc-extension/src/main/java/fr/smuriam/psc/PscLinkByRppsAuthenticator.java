@@ -85,8 +85,8 @@ public class PscLinkByRppsAuthenticator extends AbstractIdpAuthenticator {
         LOG.warnf("realm %s: first PSC login of %s refused, nothing linked: %s", context.getRealm().getName(),
                 nationalId, refusal.eventReason);
         context.getEvent().detail("reason", refusal.eventReason).error(Errors.ACCESS_DENIED);
-        String message = refusal.message(nationalId, match.rpps(), configured(context, NOT_REGISTERED_MESSAGE));
-        Response page = context.form().setError(message).createErrorPage(Response.Status.UNAUTHORIZED);
+        PageMessage message = refusal.message(nationalId, match.rpps(), configured(context, NOT_REGISTERED_MESSAGE));
+        Response page = message.errorPage(context.form(), Response.Status.UNAUTHORIZED);
         context.failure(AuthenticationFlowError.ACCESS_DENIED, page);
     }
 

@@ -123,7 +123,7 @@ public class PscProfileMapper extends AbstractIdentityProviderMapper {
                     realm.getName(), String.join("; ", profile.problems()));
         }
         if (isEnabled(mapperModel, LUHN_CHECK)) {
-            String refusal = invalidRppsMessage(profile, realm);
+            PageMessage refusal = invalidRppsMessage(profile, realm);
             if (refusal != null) {
                 // One event with the reason and our page (LoginRefusal), before the account lookup.
                 throw LoginRefusal.of(RPPS_ERROR, "rpps_invalid")
@@ -191,18 +191,14 @@ public class PscProfileMapper extends AbstractIdentityProviderMapper {
     }
 
     /** The refusal page's text when the national id is 8 + an RPPS failing its Luhn check, else null. */
-    static String invalidRppsMessage(PscProfile profile, RealmModel realm) {
+    static PageMessage invalidRppsMessage(PscProfile profile, RealmModel realm) {
         NationalId id = profile.nationalId();
         if (id == null || !id.isRppsType() || id.validRpps() != null) {
             return null;
         }
         LOG.warnf("PSC login refused in realm %s: national id %s is 8 + '%s', not an 11-digit RPPS with a "
                 + "valid Luhn check digit", realm.getName(), id.value(), id.rppsPart());
-        // The message code is shown as is on Keycloak's error page (MessageFormat: no ASCII quotes).
-        return "Connexion refusée : l’identifiant national " + id.value() + " ne contient pas un "
-                + "numéro RPPS valide (11 chiffres, clé de contrôle Luhn). Contactez l’administrateur de votre "
-                + "SMUR. / Sign-in refused: national id " + id.value() + " does not hold a valid RPPS "
-                + "(11 digits, Luhn check digit).";
+        return PageMessage.of(PageMessage.RPPS_INVALID, "smurRppsInvalid", id.value());
     }
 
     static RoleTable roleTable(IdentityProviderMapperModel mapperModel) {

@@ -26,7 +26,7 @@ public record RppsAccountMatch(UserModel user, Refusal refusal, String rpps) {
     public static final String MARK_ATTRIBUTE = "provisioned_by";
     public static final String STAFF_LIST_MARK = "smur-iam-links";
 
-    /** Why a first login is refused; each has the message the browser shows (French / English). */
+    /** Why a first login is refused; each has its page of the smur theme. */
     public enum Refusal {
         NOT_AN_RPPS("not_an_rpps_national_id"),
         NO_ACCOUNT("no_account_with_rpps"),
@@ -43,35 +43,19 @@ public record RppsAccountMatch(UserModel user, Refusal refusal, String rpps) {
         }
 
         /**
-         * The page text. No ASCII apostrophe: Keycloak formats error texts with MessageFormat,
-         * which would swallow it. {@code notRegistered} is the region's own text for NO_ACCOUNT.
+         * The page and its message (a key of the smur theme, the national id or the RPPS as its parameter).
+         * {@code notRegistered} is the region's own text for NO_ACCOUNT, shown as it is.
          */
-        public String message(String nationalId, String rpps, String notRegistered) {
-            String contact = " Contactez l’administrateur de votre SMUR. / ";
+        public PageMessage message(String nationalId, String rpps, String notRegistered) {
             return switch (this) {
-                case NOT_AN_RPPS -> "Connexion refusée : l’identifiant national " + nationalId + " n’est pas un "
-                        + "numéro RPPS (8 suivi de 11 chiffres) ; seul le RPPS permet de retrouver votre compte."
-                        + contact + "Sign-in refused: national id " + nationalId + " is not an RPPS (8 followed "
-                        + "by 11 digits); only an RPPS can find your account. Contact your SMUR administrator.";
-                case NO_ACCOUNT -> notRegistered != null && !notRegistered.isBlank() ? notRegistered
-                        : "Connexion refusée : aucun compte de ce SMUR ne porte le RPPS " + rpps + "." + contact
-                        + "Sign-in refused: no account of this SMUR holds RPPS " + rpps
-                        + ". Contact your SMUR administrator.";
-                case SEVERAL_ACCOUNTS -> "Connexion refusée : plusieurs comptes de ce SMUR portent le RPPS " + rpps
-                        + " ; aucun n’a été relié." + contact + "Sign-in refused: several accounts of this SMUR "
-                        + "hold RPPS " + rpps + "; none was linked. Contact your SMUR administrator.";
-                case ACCOUNT_DISABLED -> "Connexion refusée : le compte de ce SMUR qui porte le RPPS " + rpps
-                        + " est désactivé." + contact + "Sign-in refused: the account of this SMUR holding RPPS "
-                        + rpps + " is disabled. Contact your SMUR administrator.";
-                case LEFT_STAFF_LIST -> "Connexion refusée : le compte de ce SMUR qui porte le RPPS " + rpps
-                        + " est géré par la liste du personnel, qui ne le relie plus à Pro Santé Connect." + contact
-                        + "Sign-in refused: the account of this SMUR holding RPPS " + rpps + " is managed by the "
-                        + "staff list, which no longer links it to Pro Santé Connect. Contact your SMUR "
-                        + "administrator.";
-                case ALREADY_LINKED -> "Connexion refusée : le compte de ce SMUR qui porte le RPPS " + rpps
-                        + " est déjà relié à une autre identité Pro Santé Connect." + contact + "Sign-in refused: "
-                        + "the account of this SMUR holding RPPS " + rpps + " is already linked to another "
-                        + "Pro Santé Connect identity. Contact your SMUR administrator.";
+                case NOT_AN_RPPS -> PageMessage.of(PageMessage.NOT_REGISTERED, "smurNotAnRpps", nationalId);
+                case NO_ACCOUNT -> notRegistered != null && !notRegistered.isBlank()
+                        ? PageMessage.of(PageMessage.NOT_REGISTERED, notRegistered)
+                        : PageMessage.of(PageMessage.NOT_REGISTERED, "smurNoAccountWithRpps", rpps);
+                case SEVERAL_ACCOUNTS -> PageMessage.of(PageMessage.NOT_REGISTERED, "smurSeveralAccountsWithRpps", rpps);
+                case ACCOUNT_DISABLED -> PageMessage.of(PageMessage.ACCOUNT_DISABLED, "smurAccountWithRppsDisabled", rpps);
+                case LEFT_STAFF_LIST -> PageMessage.of(PageMessage.NOT_REGISTERED, "smurStaffListUnlinked", rpps);
+                case ALREADY_LINKED -> PageMessage.of(PageMessage.NOT_REGISTERED, "smurAccountLinkedElsewhere", rpps);
             };
         }
     }

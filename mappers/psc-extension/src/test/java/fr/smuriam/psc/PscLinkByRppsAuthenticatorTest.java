@@ -77,9 +77,10 @@ class PscLinkByRppsAuthenticatorTest {
         RppsAccountMatch match = decide(CAMILLE);
         assertNull(match.user());
         assertEquals(RppsAccountMatch.Refusal.NO_ACCOUNT, match.refusal());
-        assertEquals("Contactez le SAMU 67", match.refusal().message(CAMILLE, match.rpps(), "Contactez le SAMU 67"));
-        String fallback = match.refusal().message(CAMILLE, match.rpps(), null);
-        assertTrue(fallback.contains("aucun compte") && fallback.contains(CAMILLE_RPPS), fallback);
+        assertEquals(PageMessage.of(PageMessage.NOT_REGISTERED, "Contactez le SAMU 67"),
+                match.refusal().message(CAMILLE, match.rpps(), "Contactez le SAMU 67"));
+        assertEquals(PageMessage.of(PageMessage.NOT_REGISTERED, "smurNoAccountWithRpps", CAMILLE_RPPS),
+                match.refusal().message(CAMILLE, match.rpps(), null));
     }
 
     @Test
@@ -89,7 +90,8 @@ class PscLinkByRppsAuthenticatorTest {
         RppsAccountMatch match = decide(CAMILLE);
         assertNull(match.user());
         assertEquals(RppsAccountMatch.Refusal.SEVERAL_ACCOUNTS, match.refusal());
-        assertTrue(match.refusal().message(CAMILLE, match.rpps(), "region text").contains("plusieurs comptes"));
+        assertEquals(PageMessage.of(PageMessage.NOT_REGISTERED, "smurSeveralAccountsWithRpps", CAMILLE_RPPS),
+                match.refusal().message(CAMILLE, match.rpps(), "region text"));
     }
 
     @Test
@@ -126,7 +128,7 @@ class PscLinkByRppsAuthenticatorTest {
             assertNull(match.user(), id);
         }
         assertEquals(List.of(), directory.searches, "no lookup for an id that holds no RPPS");
-        assertTrue(RppsAccountMatch.Refusal.NOT_AN_RPPS.message("0670012345", null, "x").contains("0670012345"));
+        assertEquals(List.of("0670012345"), RppsAccountMatch.Refusal.NOT_AN_RPPS.message("0670012345", null, "x").params());
     }
 
     @Test
@@ -137,11 +139,13 @@ class PscLinkByRppsAuthenticatorTest {
     }
 
     @Test
-    void messagesHaveNoAsciiApostropheForKeycloakMessageFormat() {
+    void everyRefusalHasAPageOfTheTheme() {
         for (RppsAccountMatch.Refusal refusal : RppsAccountMatch.Refusal.values()) {
-            String message = refusal.message(CAMILLE, CAMILLE_RPPS, null);
-            assertFalse(message.contains("'") || message.contains("{"), refusal + ": " + message);
-            assertTrue(message.contains("Connexion refusée") && message.contains("Sign-in refused"), message);
+            PageMessage message = refusal.message(CAMILLE, CAMILLE_RPPS, null);
+            String page = refusal == RppsAccountMatch.Refusal.ACCOUNT_DISABLED
+                    ? PageMessage.ACCOUNT_DISABLED : PageMessage.NOT_REGISTERED;
+            assertEquals(page, message.page(), refusal.name());
+            assertTrue(ThemeMessagesTest.FRENCH.containsKey(message.key()), message.key());
         }
     }
 

@@ -187,11 +187,8 @@ class PscProfileMapperTest {
     void anRppsFailingLuhnIsRefusedWithAClearMessage() {
         // The refusal itself (event, page, nothing created) runs in Keycloak: tests/mappers.
         var realm = new FakeKeycloak.Realm();
-        String message = PscProfileMapper.invalidRppsMessage(Payloads.profile("luhn-failing-rpps"), realm.model);
-        assertNotNull(message);
-        assertTrue(message.contains("810003111463") && message.contains("Luhn"), message);
-        assertTrue(!message.contains("'") && !message.contains("{"),
-                "the page formats it with MessageFormat: no ASCII quote nor brace");
+        PageMessage message = PscProfileMapper.invalidRppsMessage(Payloads.profile("luhn-failing-rpps"), realm.model);
+        assertEquals(PageMessage.of(PageMessage.RPPS_INVALID, "smurRppsInvalid", "810003111463"), message);
         assertNull(PscProfileMapper.invalidRppsMessage(Payloads.profile("two-exercices"), realm.model));
         assertNull(PscProfileMapper.invalidRppsMessage(Payloads.profile("adeli-ambulancier-card"), realm.model),
                 "not an 8-type id: no RPPS to check");

@@ -1,13 +1,14 @@
 package fr.smuriam.psc.broker;
 
+import fr.smuriam.psc.PageMessage;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import org.keycloak.events.Details;
 import org.keycloak.events.EventBuilder;
 import org.keycloak.events.EventType;
+import org.keycloak.forms.login.LoginFormsProvider;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
-import org.keycloak.services.ErrorPage;
 import org.keycloak.sessions.AuthenticationSessionModel;
 
 import java.util.LinkedHashMap;
@@ -15,7 +16,7 @@ import java.util.Map;
 
 /**
  * A PSC login refused by this extension during the broker's callback: one stored event that says
- * why, and our page.
+ * why, and the smur theme's page for it ({@link PageMessage}).
  *
  * <p>Thrown as a {@link WebApplicationException} because the broker endpoint
  * (AbstractOAuth2IdentityProvider.Endpoint#authResponse) returns such an exception's response as
@@ -53,11 +54,10 @@ public final class LoginRefusal {
 
     /**
      * Stores the event (IDENTITY_PROVIDER_LOGIN_ERROR) and returns the exception that carries the
-     * error page with {@code message}. The message goes through MessageFormat on the page: no ASCII
-     * apostrophe nor brace in it.
+     * error page showing {@code message}.
      */
     public WebApplicationException raise(KeycloakSession session, RealmModel realm, String identityProvider,
-                                         String message) {
+                                         PageMessage message) {
         AuthenticationSessionModel authSession = session.getContext().getAuthenticationSession();
         EventBuilder event = new EventBuilder(realm, session, session.getContext().getConnection())
                 .event(EventType.IDENTITY_PROVIDER_LOGIN)
@@ -68,7 +68,8 @@ public final class LoginRefusal {
         }
         details.forEach(event::detail);
         event.error(error); // the type becomes IDENTITY_PROVIDER_LOGIN_ERROR; stored at once
-        Response page = ErrorPage.error(session, authSession, Response.Status.FORBIDDEN, message);
+        LoginFormsProvider form = session.getProvider(LoginFormsProvider.class).setAuthenticationSession(authSession);
+        Response page = message.errorPage(form, Response.Status.FORBIDDEN);
         return new WebApplicationException(error, page);
     }
 

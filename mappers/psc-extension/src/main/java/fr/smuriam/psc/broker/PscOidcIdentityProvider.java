@@ -1,10 +1,12 @@
 package fr.smuriam.psc.broker;
 
+import fr.smuriam.psc.PageMessage;
 import org.jboss.logging.Logger;
 import org.keycloak.broker.oidc.OIDCIdentityProvider;
 import org.keycloak.broker.oidc.OIDCIdentityProviderConfig;
 import org.keycloak.broker.provider.BrokeredIdentityContext;
 import org.keycloak.events.Details;
+import org.keycloak.events.EventBuilder;
 import org.keycloak.http.simple.SimpleHttpRequest;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -16,13 +18,16 @@ import java.io.IOException;
 import java.util.Map;
 
 /**
- * Keycloak's OIDC broker plus two things PSC needs, each active only when the identity provider's
- * config carries its key, so every other {@code oidc} broker of the server behaves as stock:
+ * Keycloak's OIDC broker plus three things PSC needs, so that every other {@code oidc} broker of the
+ * server behaves as stock: the first and last only when the identity provider's config carries their key,
+ * the second only sets page attributes, which only the smur login theme reads:
  * <ul>
  * <li>{@value #MINIMUM_ACR}: the ID token's {@code acr} must be exactly {@code eidas1},
  *   {@code eidas2} or {@code eidas3}, at or above the minimum ({@link AcrLevel}). Checked as soon
  *   as the token is validated, before any mapper runs and before Keycloak looks for the account,
  *   so a refused login creates and links nothing. Refusal: one event with the reason, our page.</li>
+ * <li>the pages of PSC's return: the retry button of this sign-in, and the "e-CPS locked" page for a
+ *   refusal from PSC that says so ({@link CallbackPages}).</li>
  * <li>{@code clientAuthMethod = tls_client_auth}: the token request carries {@code client_id}
  *   only. Stock Keycloak treats any method it does not know as client_secret_post and would send
  *   an empty {@code client_secret}; with mTLS the client is authenticated by the TLS client
@@ -41,16 +46,6 @@ public class PscOidcIdentityProvider extends OIDCIdentityProvider {
 
     public PscOidcIdentityProvider(KeycloakSession session, OIDCIdentityProviderConfig config) {
         super(session, config);
-    }
-
-    @Override
-    public BrokeredIdentityContext getFederatedIdentity(String response) {
-        BrokeredIdentityContext identity = super.getFederatedIdentity(response);
-        String minimum = getConfig().getConfig().get(MINIMUM_ACR);
-        if (minimum != null && !minimum.isBlank()) {
-            requireAcr(identity, minimum);
-        }
-        return identity;
     }
 
     /** The validated ID token's acr against the minimum; throws the refusal (event stored, page built). */
@@ -91,20 +86,29 @@ public class PscOidcIdentityProvider extends OIDCIdentityProvider {
         }
     }
 
-    /** The page: French first, English after (no ASCII apostrophe nor brace: MessageFormat). */
-    static String message(AcrLevel.Refusal refusal, String minimum) {
+    /** The page: the smur theme's level page, its text in the professional's language. */
+    public static PageMessage message(AcrLevel.Refusal refusal, String minimum) {
         if (refusal == AcrLevel.Refusal.MINIMUM_MISCONFIGURED) {
-            return "Connexion impossible : le niveau d’authentification exigé pour ce SMUR est mal configuré. "
-                    + "Contactez l’administrateur de votre SMUR. / Sign-in impossible: the authentication level "
-                    + "required for this SMUR is misconfigured. Contact your SMUR administrator.";
+            return PageMessage.of(PageMessage.ACR_INSUFFICIENT, "smurAcrMisconfigured");
         }
-        String level = AcrLevel.parse(minimum.strip()).value();
-        return "Connexion refusée : le niveau d’authentification transmis par Pro Santé Connect est insuffisant "
-                + "pour ce SMUR (niveau exigé : " + level + " ou plus). Connectez-vous avec votre carte CPS ; si "
-                + "le refus persiste, contactez l’administrateur de votre SMUR. / Sign-in refused: the "
-                + "authentication level sent by Pro Santé Connect is not sufficient for this SMUR (" + level
-                + " or higher required). Sign in with your CPS card; if you are still refused, contact your "
-                + "SMUR administrator.";
+        return PageMessage.of(PageMessage.ACR_INSUFFICIENT, "smurAcrInsufficient",
+                AcrLevel.parse(minimum.strip()).value());
+    }
+
+    /** Keycloak's callback endpoint, with what the smur pages need there ({@link CallbackPages}). */
+    @Override
+    public Object callback(RealmModel realm, AuthenticationCallback callback, EventBuilder event) {
+        return new OIDCEndpoint(new CallbackPages(callback, session), realm, event, this);
+    }
+
+    @Override
+    public BrokeredIdentityContext getFederatedIdentity(String response) {
+        BrokeredIdentityContext identity = super.getFederatedIdentity(response);
+        String minimum = getConfig().getConfig().get(MINIMUM_ACR);
+        if (minimum != null && !minimum.isBlank()) {
+            requireAcr(identity, minimum);
+        }
+        return identity;
     }
 
     @Override

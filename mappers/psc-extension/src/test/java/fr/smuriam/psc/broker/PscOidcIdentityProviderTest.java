@@ -1,5 +1,6 @@
 package fr.smuriam.psc.broker;
 
+import fr.smuriam.psc.PageMessage;
 import org.junit.jupiter.api.Test;
 import org.keycloak.broker.oidc.OIDCIdentityProvider;
 import org.keycloak.broker.oidc.OIDCIdentityProviderConfig;
@@ -84,15 +85,19 @@ class PscOidcIdentityProviderTest {
     }
 
     @Test
-    void thePageSaysTheLevelIsInsufficientInFrenchThenEnglish() {
-        String message = PscOidcIdentityProvider.message(AcrLevel.Refusal.ACR_INSUFFICIENT, "eidas2");
-        assertTrue(message.startsWith("Connexion refusée : le niveau d’authentification"), message);
-        assertTrue(message.contains("insuffisant") && message.contains("not sufficient"), message);
-        assertTrue(message.contains("eidas2") && message.contains("carte CPS"), message);
-        assertTrue(message.indexOf("insuffisant") < message.indexOf("not sufficient"), "French first");
-        for (AcrLevel.Refusal refusal : AcrLevel.Refusal.values()) {
-            String text = PscOidcIdentityProvider.message(refusal, "eidas1");
-            assertFalse(text.contains("'") || text.contains("{"), "MessageFormat: no ASCII quote nor brace");
+    void theRefusalShowsTheThemesLevelPageWithTheRequiredLevel() {
+        PageMessage message = PscOidcIdentityProvider.message(AcrLevel.Refusal.ACR_INSUFFICIENT, " eidas2 ");
+        assertEquals(PageMessage.of(PageMessage.ACR_INSUFFICIENT, "smurAcrInsufficient", "eidas2"), message);
+        assertEquals(PageMessage.of(PageMessage.ACR_INSUFFICIENT, "smurAcrMisconfigured"),
+                PscOidcIdentityProvider.message(AcrLevel.Refusal.MINIMUM_MISCONFIGURED, "eidas9"));
+    }
+
+    @Test
+    void aLockedEcpsIsToldFromPscsErrorDescription() {
+        assertTrue(CallbackPages.saysLocked("e-CPS verrouillée"));
+        assertTrue(CallbackPages.saysLocked("E-CPS LOCKED: too many wrong PINs"));
+        for (String other : new String[] {null, "", "Code PIN e-CPS erroné", "Demande d'authentification refusée"}) {
+            assertFalse(CallbackPages.saysLocked(other), other);
         }
     }
 
