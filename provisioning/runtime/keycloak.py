@@ -61,6 +61,16 @@ H2_DB_OPTION = "--db=dev-file"
 POSTGRES_DB_OPTION = "--db=postgres"  # swapped in when a PostgresDatabase is given
 BUILD_OPTIONS: tuple[str, ...] = (H2_DB_OPTION, "--health-enabled=true")
 
+# Keycloak's outgoing HTTP client (calls to PSC's token, userinfo and JWKS endpoints; runtime options of the
+# `connections-http-client` SPI, provider `default`, read by Keycloak 26.7.3's DefaultHttpClientFactory).
+# Without them a PSC that drops connections holds the professional for the system's TCP timeout (minutes),
+# and one that answers slowly is given up after 5 s. Connect within 5 s, then no more than 10 s of silence:
+# the "Pro Santé Connect ne répond pas" page appears within 15 s.
+OUTGOING_HTTP_TIMEOUT_OPTIONS: tuple[str, ...] = (
+    "--spi-connections-http-client--default--establish-connection-timeout-millis=5000",
+    "--spi-connections-http-client--default--socket-timeout-millis=10000",
+)
+
 STAMP_NAME = ".smur-iam-build-stamp.json"
 BUILD_LOCK_NAME = ".smur-iam-build.lock"
 PID_FILE_NAME = "keycloak.pid"
@@ -428,6 +438,7 @@ class KeycloakServer:
             # A runtime option in 26.x: a single node needs no JGroups cluster
             # (saves start time, and two local servers never try to pair up).
             "--cache=local",
+            *OUTGOING_HTTP_TIMEOUT_OPTIONS,
             # Runtime options too: the outgoing client's keystore and the truststore (outgoing_tls.py).
             *self._outgoing_options,
             *self.extra_args,

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import click
@@ -39,6 +40,7 @@ USER_SETTINGS = {"KEYCLOAK_DB_PASSWORD": "db-secret", "KEYCLOAK_ADMIN_PASSWORD":
                  "PSC_CLIENT_SECRET_GRAND_EST": "psc-secret", "SMUR_BACKOFFICE_SECRET_GRAND_EST": "bo-secret",
                  "SMUR_IAM_MOCK_CONTROL_TOKEN": "mock-control-token-0123456789", "SMUR_IAM_PSC_ENVIRONMENT": "mock"}
 PYTHON_SOURCES = ("provisioning", "mockpsc", "demoapp")
+HTTP_CLIENT_SPI = "spi-connections-http-client--default--"
 
 
 @pytest.fixture(scope="module")
@@ -103,11 +105,29 @@ def test_keycloak_build_and_start_options_are_the_local_runtimes(svc, tmp_path):
     assert ours["http-host"] == "0.0.0.0"
 
 
-def test_keycloak_options_and_variables_exist_in_keycloak(svc, keycloak_options):
+@pytest.fixture(scope="module")
+def http_client_properties() -> set[str]:
+    """Properties of Keycloak 26.7.3's outgoing HTTP client (`--spi-connections-http-client--default--<name>`):
+    SPI options are not in `--help-all`, so they are read from the factory that takes them (its class file's
+    strings, in the distribution's keycloak-services JAR)."""
+    home = KeycloakDistribution().ensure()
+    [jar] = (home / "lib" / "lib" / "main").glob("org.keycloak.keycloak-services-*.jar")
+    with zipfile.ZipFile(jar) as archive:
+        code = archive.read("org/keycloak/connections/httpclient/DefaultHttpClientFactory.class")
+    found = {name.decode() for name in re.findall(rb"[a-z][a-z-]*-millis", code)}
+    assert "socket-timeout-millis" in found, found
+    return found
+
+
+def test_keycloak_options_and_variables_exist_in_keycloak(svc, keycloak_options, http_client_properties):
     build, start = svc["keycloak"].script_commands
     for command, argv in (("build", build), ("start", start)):
-        unknown = set(compose.options(argv[2:])) - keycloak_options[command] - {"optimized"}
+        named = set(compose.options(argv[2:]))
+        spi = {o for o in named if o.startswith(HTTP_CLIENT_SPI)}
+        unknown = named - spi - keycloak_options[command] - {"optimized"}
         assert not unknown, f"kc.sh {command} has no option {sorted(unknown)}"
+        unknown = {o for o in spi if o.removeprefix(HTTP_CLIENT_SPI) not in http_client_properties}
+        assert not unknown, f"Keycloak's outgoing HTTP client has no property {sorted(unknown)}"
     for variable in svc["keycloak"].environment:
         assert variable.startswith("KC_"), variable
         option = variable[3:].lower().replace("_", "-")

@@ -224,3 +224,59 @@ def test_a_login_form_bound_by_hand_still_shows_only_pro_sante_connect(provision
     button = smur_page(page, "psc-redirect", "Connexion avec Pro Santé Connect", "l’application e-CPS")
     wallet = session.get(button, timeout=30)
     assert wallet.status_code == 200 and wallet.url.startswith(f"{mock_psc.wallet_origin}/"), wallet.url
+
+
+def _psc_fails_after_the_wallet(pages_realm, keycloak, mock_psc, phone, oracle):
+    """A login up to PSC's redirect back; returns (tablet, Keycloak's page, seconds Keycloak took, new events)."""
+    admin = oracle(pages_realm.realm)
+    seen = {e["id"] for e in admin.get_events({"max": 500})}
+    login = start_login(keycloak, pages_realm.realm, mock_psc.wallet_origin)
+    back = wallet_login(login.session, login.page, pages_realm.linked.national_id, phone=phone, pin=PIN)
+    started = time.monotonic()
+    page = follow_to_app(login.session, back)
+    took = time.monotonic() - started
+    assert not isinstance(page, dict), page
+    events = [e for e in admin.get_events({"max": 500}) if e["id"] not in seen]
+    return login, page, took, events
+
+
+def _why(events) -> list[tuple]:
+    return [(e["type"], e.get("error"), (e.get("details") or {}).get("reason")) for e in events if e.get("error")]
+
+
+def test_psc_too_slow_gets_the_page_within_15_seconds_and_an_event_says_why(pages_realm, keycloak, mock_psc,
+                                                                          mock_psc_phone, oracle):
+    # Keycloak reads PSC's answers for 10 s at most (provisioning/runtime/keycloak.py); this one takes 20.
+    mock_psc.inject_fault("token_slow", 20, client_id=pages_realm.files.psc_client_id)
+    login, page, took, events = _psc_fails_after_the_wallet(pages_realm, keycloak, mock_psc, mock_psc_phone, oracle)
+    assert 9 < took < 15, took
+    assert page.status_code == 502, page.status_code
+    button = smur_page(page, "psc-unreachable", "Pro Santé Connect ne répond pas")
+    assert _why(events) == [("IDENTITY_PROVIDER_LOGIN_ERROR", "identity_provider_login_failure",
+                             "psc_token_request_failed")], events
+    retry_reaches_the_same_app(keycloak, pages_realm.realm, mock_psc, mock_psc_phone, login, button,
+                               pages_realm.linked)
+
+
+@pytest.mark.parametrize("token_url", ["http://127.0.0.1:9/token", "https://192.0.2.1/token"],
+                         ids=["connection-refused", "no-answer-at-all"])
+def test_psc_down_gets_the_page_within_15_seconds_never_a_500(token_url, pages_realm, keycloak, mock_psc,
+                                                              mock_psc_phone, oracle):
+    """PSC's token endpoint down: a closed port, or an address that never answers (TEST-NET-1: Keycloak gives
+    up connecting after 5 s)."""
+    admin = oracle(pages_realm.realm)
+    idp = admin.get_idp("psc")
+    real = idp["config"]["tokenUrl"]
+    admin.update_idp("psc", {**idp, "config": {**idp["config"], "tokenUrl": token_url}})
+    try:
+        login, page, took, events = _psc_fails_after_the_wallet(pages_realm, keycloak, mock_psc, mock_psc_phone,
+                                                                oracle)
+    finally:
+        admin.update_idp("psc", {**idp, "config": {**idp["config"], "tokenUrl": real}})
+    assert took < 15, took
+    assert page.status_code == 502, page.status_code  # Keycloak's own answer to an I/O error is a 500
+    button = smur_page(page, "psc-unreachable", "Pro Santé Connect est injoignable")
+    assert _why(events) == [("IDENTITY_PROVIDER_LOGIN_ERROR", "identity_provider_login_failure",
+                             "psc_token_request_failed")], events
+    retry_reaches_the_same_app(keycloak, pages_realm.realm, mock_psc, mock_psc_phone, login, button,
+                               pages_realm.linked)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from provisioning.runtime.java import JavaRuntime
-from provisioning.runtime.keycloak import KeycloakServer
+from provisioning.runtime.keycloak import OUTGOING_HTTP_TIMEOUT_OPTIONS, KeycloakServer
 from provisioning.runtime.postgres import (
     LocalPostgres,
     PostgresDatabase,
@@ -105,6 +105,7 @@ def test_keycloak_on_postgres_builds_and_starts_with_its_options(tmp_path):
         "/opt/keycloak/bin/kc.sh", "start", "--optimized", "--http-enabled=true", "--hostname-strict=false",
         "--http-host=127.0.0.1", "--http-port=8080", "--http-management-port=9000",
         "--db-url=jdbc:postgresql://127.0.0.1:54321/keycloak", "--db-username=keycloak", "--cache=local",
+        *OUTGOING_HTTP_TIMEOUT_OPTIONS,
     ]
     # The password goes through the environment, never on a command line `ps` shows.
     assert not any("db-s3cret" in arg for arg in cmd)
@@ -121,6 +122,7 @@ def test_keycloak_without_database_keeps_the_h2_build_and_start(tmp_path, monkey
         "/opt/keycloak/bin/kc.sh", "start", "--optimized", "--http-enabled=true", "--hostname-strict=false",
         "--http-host=127.0.0.1", "--http-port=8080", "--http-management-port=9000",
         f"--db-url=jdbc:h2:file:{server.data_dir / 'keycloakdb'};NON_KEYWORDS=VALUE", "--cache=local",
+        *OUTGOING_HTTP_TIMEOUT_OPTIONS,
     ]
     assert "KC_DB_PASSWORD" not in server._start_env()
 

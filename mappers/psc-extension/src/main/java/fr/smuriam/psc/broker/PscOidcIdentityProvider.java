@@ -1,7 +1,11 @@
 package fr.smuriam.psc.broker;
 
 import fr.smuriam.psc.PageMessage;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
+import org.keycloak.OAuth2Constants;
 import org.keycloak.broker.oidc.OIDCIdentityProvider;
 import org.keycloak.broker.oidc.OIDCIdentityProviderConfig;
 import org.keycloak.broker.provider.BrokeredIdentityContext;
@@ -42,7 +46,15 @@ public class PscOidcIdentityProvider extends OIDCIdentityProvider {
     public static final String ACR_ERROR = "psc_acr_insufficient";
     public static final String ACR_CLAIM = "acr";
 
+    /** Event reason: PSC's token endpoint gave no token (unreachable, too slow, or an error status). */
+    public static final String TOKEN_REQUEST_FAILED = "psc_token_request_failed";
+    /** Event reason: the token came, but its ID token, PSC's keys or userinfo could not be read or checked. */
+    public static final String PSC_RESPONSE_UNUSABLE = "psc_response_unusable";
+
     private static final Logger LOG = Logger.getLogger(PscOidcIdentityProvider.class);
+
+    /** The event of PSC's return to Keycloak (one provider instance per request): its reason, when it fails. */
+    private EventBuilder callbackEvent;
 
     public PscOidcIdentityProvider(KeycloakSession session, OIDCIdentityProviderConfig config) {
         super(session, config);
@@ -98,15 +110,30 @@ public class PscOidcIdentityProvider extends OIDCIdentityProvider {
     /** Keycloak's callback endpoint, with what the smur pages need there ({@link CallbackPages}). */
     @Override
     public Object callback(RealmModel realm, AuthenticationCallback callback, EventBuilder event) {
-        return new OIDCEndpoint(new CallbackPages(callback, session), realm, event, this);
+        return new PscEndpoint(new CallbackPages(callback, session), realm, event, this);
     }
 
     @Override
     public BrokeredIdentityContext getFederatedIdentity(String response) {
-        BrokeredIdentityContext identity = super.getFederatedIdentity(response);
+        BrokeredIdentityContext identity = readIdentity(response);
         String minimum = getConfig().getConfig().get(MINIMUM_ACR);
         if (minimum != null && !minimum.isBlank()) {
             requireAcr(identity, minimum);
+        }
+        return identity;
+    }
+
+    /**
+     * PSC's token response read into an identity (ID token checked, userinfo fetched): what can fail now is PSC's
+     * userinfo or keys, no longer the token request (the event's reason says which, {@link PscEndpoint}).
+     */
+    private BrokeredIdentityContext readIdentity(String tokenResponse) {
+        if (callbackEvent != null) {
+            callbackEvent.detail(LoginRefusal.REASON, PSC_RESPONSE_UNUSABLE);
+        }
+        BrokeredIdentityContext identity = super.getFederatedIdentity(tokenResponse);
+        if (callbackEvent != null) {
+            callbackEvent.removeDetail(LoginRefusal.REASON);
         }
         return identity;
     }
@@ -118,5 +145,41 @@ public class PscOidcIdentityProvider extends OIDCIdentityProvider {
             return tokenRequest.param(OAUTH2_PARAMETER_CLIENT_ID, getConfig().getClientId());
         }
         return super.authenticateTokenRequest(tokenRequest);
+    }
+
+    /**
+     * Keycloak's callback endpoint (PSC's redirect back to Keycloak), but a PSC that cannot be reached, answers
+     * too late or answers with an error is a 502 page, never Keycloak's 500, and the stored event says why
+     * ({@code reason}: {@value #TOKEN_REQUEST_FAILED} or {@value #PSC_RESPONSE_UNUSABLE}). Keycloak turns an
+     * I/O error of the token request (connection refused, connect or read timeout) into a 500 page and an
+     * event without a reason; its log has the exception.
+     */
+    protected static class PscEndpoint extends OIDCEndpoint {
+
+        PscEndpoint(AuthenticationCallback callback, RealmModel realm, EventBuilder event,
+                    PscOidcIdentityProvider provider) {
+            super(callback, realm, event, provider);
+            provider.callbackEvent = event;
+        }
+
+        @Override
+        public SimpleHttpRequest generateTokenRequest(String authorizationCode) {
+            // Cleared once PSC's token response is read (readIdentity): until then, a failure is this request's.
+            event.detail(LoginRefusal.REASON, TOKEN_REQUEST_FAILED);
+            return super.generateTokenRequest(authorizationCode);
+        }
+
+        @GET
+        @Override
+        public Response authResponse(@QueryParam(OAUTH2_PARAMETER_STATE) String state,
+                                     @QueryParam(OAUTH2_PARAMETER_CODE) String authorizationCode,
+                                     @QueryParam(OAuth2Constants.ERROR) String error,
+                                     @QueryParam(OAuth2Constants.ERROR_DESCRIPTION) String errorDescription) {
+            Response response = super.authResponse(state, authorizationCode, error, errorDescription);
+            if (response.getStatus() == Response.Status.INTERNAL_SERVER_ERROR.getStatusCode()) {
+                return Response.fromResponse(response).status(Response.Status.BAD_GATEWAY).build();
+            }
+            return response;
+        }
     }
 }
