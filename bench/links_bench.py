@@ -43,7 +43,7 @@ from provisioning.links.apply import DEFAULT_BATCH, DEFAULT_WORKERS  # noqa: E40
 from provisioning.links.apply import URLS as LINK_URLS  # noqa: E402
 from provisioning.links.apply import user_representation  # noqa: E402
 from provisioning.links.staff import StaffMember  # noqa: E402
-from provisioning.national_id import luhn_valid  # noqa: E402
+from psc_ids.national_id import luhn_valid  # noqa: E402
 from provisioning.runtime.distribution import KeycloakDistribution  # noqa: E402
 from provisioning.runtime.extension import psc_extension_jar  # noqa: E402
 from provisioning.runtime.keycloak import KeycloakServer  # noqa: E402

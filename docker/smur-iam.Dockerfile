@@ -8,6 +8,7 @@ COPY pyproject.toml setup.py README.md ./
 # Shipped inside the package: a realm directory mounted anywhere still finds it.
 COPY mappers/catalogue.yaml ./mappers/catalogue.yaml
 COPY provisioning ./provisioning
+COPY psc_ids ./psc_ids
 COPY mockpsc ./mockpsc
 COPY demoapp ./demoapp
 RUN pip install --no-cache-dir . && rm -rf build *.egg-info

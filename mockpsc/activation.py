@@ -24,7 +24,7 @@ from mockpsc.ecps import EcpsBook
 from mockpsc.identities import PIN_FORMAT, IdentityStore
 from mockpsc.outbox import Mailbox, SmsOutbox
 from mockpsc.pushes import PushBook
-from provisioning.national_id import RPPS_LENGTH, NationalIdError, parse_national_id
+from psc_ids.national_id import RPPS_LENGTH, NationalIdError, parse_national_id
 
 CONTACTS_SHOWN, EMAIL_SENT, SMS_SENT, PIN_REQUIRED = "contacts_shown", "email_sent", "sms_sent", "pin_required"
 ACTIVE, DECLINED, EXPIRED, FAILED, CANCELLED = "active", "declined", "expired", "failed", "cancelled"

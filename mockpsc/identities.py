@@ -19,7 +19,7 @@ from typing import Any, Iterable, Mapping
 import yaml
 
 from mockpsc.acr import AcrError, checked_level
-from provisioning.national_id import NationalIdError, parse_national_id
+from psc_ids.national_id import NationalIdError, parse_national_id
 
 DEFAULT_FILE = Path(__file__).parent / "data" / "identities.yaml"
 # Fixed namespace: the same national id always gets the same PSC uuid, run after run.

@@ -21,7 +21,7 @@ from urllib.parse import urljoin
 import requests
 from requests.adapters import HTTPAdapter
 
-from provisioning.national_id import luhn_valid
+from psc_ids.national_id import luhn_valid
 
 _SECURE_ATTR = re.compile(r";\s*Secure\s*(?=;|$)", re.IGNORECASE)
 _LOOPBACK = ("127.0.0.1", "localhost", "[::1]")

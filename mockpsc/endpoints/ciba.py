@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 from mockpsc.client_auth import authenticated_form
 from mockpsc.endpoints.authorize import acr_values_problem, granted_scope
 from mockpsc.httputil import NO_STORE, oauth_error, state_of
-from provisioning.national_id import NationalIdError, parse_national_id
+from psc_ids.national_id import NationalIdError, parse_national_id
 
 BINDING_MESSAGE = re.compile(r"^[0-9]{2}$")
 CHANNELS = ("MOBILE", "CARD")

@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse
 from mockpsc.httputil import BadForm, read_json, state_of
 from mockpsc.identities import DEVICE_FORMAT
 from mockpsc.pushes import Answer, PushBook
-from provisioning.national_id import NationalIdError, parse_national_id
+from psc_ids.national_id import NationalIdError, parse_national_id
 
 ERROR_STATUS = {
     "not_found": 404,

@@ -12,7 +12,7 @@ from mockpsc.authorization_response import issue_code, refuse
 from mockpsc.httputil import BadForm, error_page, page, read_form, single_values, state_of
 from mockpsc.pushes import APPROVED, EXPIRED, PENDING, REFUSED
 from mockpsc.sessions import AuthRequest
-from provisioning.national_id import RPPS_LENGTH, NationalIdError, parse_national_id
+from psc_ids.national_id import RPPS_LENGTH, NationalIdError, parse_national_id
 
 # Why a push was refused, as the client reads it in error_description.
 REFUSAL_TEXT = {

@@ -24,7 +24,8 @@ from pydantic import (
     model_validator,
 )
 
-from ..national_id import NationalIdError, parse_national_id
+from psc_ids.national_id import NationalIdError, parse_national_id
+
 from .keycloak_events import EVENT_TYPES
 from .references import (
     DEFAULT_SECRET_DIRECTORIES,

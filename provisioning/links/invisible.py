@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from ..national_id import describe_character, first_invisible, shown
+from psc_ids.national_id import describe_character, first_invisible, shown
 
 
 def invisible_problem(column: str, number: int, value: str, *, spaces: bool = True) -> str | None:

@@ -62,7 +62,7 @@ class StaffListBuilder:
         self.sandbox = sandbox
 
     def national_id(self, ref: SourceRef, text: str, *, from_rpps: bool = False):
-        from ..national_id import NationalIdError, describe_character, first_outside, parse_national_id, shown
+        from psc_ids.national_id import NationalIdError, describe_character, first_outside, parse_national_id, shown
 
         text = (text or "").strip()
         if from_rpps:

@@ -13,8 +13,8 @@ Users are not inventoried: accounts the files do not name belong to `smur-iam li
 """
 from __future__ import annotations
 
-from ..keycloak_api import url
-from ..national_id import parse_national_id
+from psc_ids.national_id import parse_national_id
+
 from .base import FieldChange, ResourceType, merged
 
 URLS = {
@@ -66,14 +66,14 @@ class UserResource(ResourceType):
         found = {}
         # One exact lookup per staff member of the files (few: staff lists at scale go through `smur-iam links`).
         for key in sorted(keys):
-            matches = ctx.api.get(url(URLS["collection"], realm=ctx.realm),
-                                  params={"username": username_of(key), "exact": "true", "briefRepresentation": "false"},
-                                  realm=ctx.realm, obj=self.describe(key))
+            matches = ctx.realm_api.get(URLS["collection"], params={"username": username_of(key), "exact": "true",
+                                                                    "briefRepresentation": "false"},
+                                        obj=self.describe(key))
             if matches:
                 user = matches[0]
                 ctx.ids[("user", key)] = user["id"]
-                credentials = ctx.api.get(url(URLS["credentials"], realm=ctx.realm, id=user["id"]),
-                                          realm=ctx.realm, obj=f"credentials of {self.describe(key)}")
+                credentials = ctx.realm_api.get(URLS["credentials"], id=user["id"],
+                                                obj=f"credentials of {self.describe(key)}")
                 user[FOUND_CREDENTIALS] = sorted(({"id": c["id"], "type": c["type"]} for c in credentials),
                                                  key=lambda c: (c["type"], c["id"]))
                 found[key] = user
@@ -89,8 +89,7 @@ class UserResource(ResourceType):
 
     def create(self, ctx, desired):
         key = desired["attributes"]["idnat"][0]
-        ctx.ids[("user", key)] = ctx.api.post(url(URLS["collection"], realm=ctx.realm), desired,
-                                             realm=ctx.realm, obj=self.describe(key))
+        ctx.ids[("user", key)] = ctx.realm_api.post(URLS["collection"], desired, obj=self.describe(key))
 
     def update(self, ctx, desired, current):
         key = desired["attributes"]["idnat"][0]
@@ -99,11 +98,10 @@ class UserResource(ResourceType):
             body = merged({k: v for k, v in current.items() if k != FOUND_CREDENTIALS}, stated)
             # Keycloak replaces the attribute map on update: keep the ones we do not manage.
             body["attributes"] = {**current.get("attributes", {}), **desired["attributes"]}
-            ctx.api.put(url(URLS["item"], realm=ctx.realm, id=current["id"]), body,
-                        realm=ctx.realm, obj=self.describe(key))
+            ctx.realm_api.put(URLS["item"], body, id=current["id"], obj=self.describe(key))
         for credential in current.get(FOUND_CREDENTIALS, []):
-            ctx.api.delete(url(URLS["credential"], realm=ctx.realm, id=current["id"], credential=credential["id"]),
-                           allow_404=True, realm=ctx.realm, obj=f"{self.describe(key)}, {credential['type']} credential")
+            ctx.realm_api.delete(URLS["credential"], id=current["id"], credential=credential["id"], allow_404=True,
+                                 obj=f"{self.describe(key)}, {credential['type']} credential")
 
     def notes(self, ctx, change):
         types = sorted(c["type"] for c in (change.current or {}).get(FOUND_CREDENTIALS, []))
@@ -113,8 +111,7 @@ class UserResource(ResourceType):
                 "(a staff account holds none: PSC is the only way in)"]
 
     def delete(self, ctx, key, current):
-        ctx.api.delete(url(URLS["item"], realm=ctx.realm, id=current["id"]), allow_404=True, realm=ctx.realm,
-                       obj=self.describe(key))
+        ctx.realm_api.delete(URLS["item"], id=current["id"], allow_404=True, obj=self.describe(key))
 
     def describe(self, key):
         return f"user '{key}'"

@@ -5,7 +5,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from mockpsc.testing import browser_session, fresh_national_id, read_error, read_match_number
-from provisioning.national_id import parse_national_id
+from psc_ids.national_id import parse_national_id
 
 
 def test_read_match_number_and_error():

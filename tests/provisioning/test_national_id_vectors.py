@@ -7,7 +7,7 @@ import json
 import pytest
 
 from fixtures.realms import REPO
-from provisioning.national_id import NationalIdError, luhn_valid, parse_national_id
+from psc_ids.national_id import NationalIdError, luhn_valid, parse_national_id
 
 VECTORS = json.loads((REPO / "tests" / "vectors" / "national-ids.json").read_text(encoding="utf-8"))["vectors"]
 

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * Sandbox identities made with ANS's EDIT tool carry no prefix at all.
  *
  * <p>{@link #classify} takes what PSC sends as it is; {@link #parse} checks an id the way
- * {@code provisioning/national_id.py} checks the files, with the same messages: digits are
+ * {@code psc_ids/national_id.py} checks the files, with the same messages: digits are
  * ASCII 0-9 only ({@link Character#isDigit} also accepts fullwidth, Arabic-Indic and other
  * Unicode digits). {@code tests/vectors/national-ids.json} is checked against both.
  */
