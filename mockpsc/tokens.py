@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from mockpsc.claims import build_claims
+from mockpsc.claims import LoginClaims, build_claims
 from mockpsc.clients import Client
 from mockpsc.faults import LOGIN, TokenDraft
 from mockpsc.identities import Identity
@@ -40,20 +40,37 @@ def at_hash(access_token: str) -> str:
     return base64.urlsafe_b64encode(digest[: len(digest) // 2]).rstrip(b"=").decode("ascii")
 
 
+def session_claims(person: LoginClaims, *, issuer: str, client_id: str, sid: str, now: int,
+                   auth_time: int) -> dict[str, Any]:
+    """The protocol claims the access token and the ID token share."""
+    return {
+        "iat": now,
+        "auth_time": auth_time,
+        "iss": issuer,
+        "sub": person.sub,
+        "azp": client_id,
+        "session_state": sid,
+        "sid": sid,
+    }
+
+
+def id_token_claims(person: LoginClaims, common: dict[str, Any], *, client_id: str, jti: str, exp: int,
+                    nonce: str | None) -> dict[str, Any]:
+    """The ID token's claims before faults and signing (at_hash is added once the access
+    token is signed). Also the source of the PSC payloads the Java tests read (contract.py)."""
+    claims = {"exp": exp, "jti": jti, "aud": client_id, "typ": "ID", **common, **person.id_token}
+    if nonce is not None:
+        claims["nonce"] = nonce
+    return claims
+
+
 def token_response(state: MockState, client: Client, grant: LoginGrant, identity: Identity,
                    cnf: dict[str, Any] | None = None) -> dict[str, Any]:
     settings = state.settings
     now = int(state.clock.now())
     person = build_claims(identity, auth_mode=grant.auth_mode, acr=grant.acr, variant=client.claims_variant)
-    common = {
-        "iat": now,
-        "auth_time": grant.auth_time,
-        "iss": state.issuer,
-        "sub": person.sub,
-        "azp": client.client_id,
-        "session_state": grant.sid,
-        "sid": grant.sid,
-    }
+    common = session_claims(person, issuer=state.issuer, client_id=client.client_id, sid=grant.sid, now=now,
+                            auth_time=grant.auth_time)
     access_jti = str(uuid.uuid4())
     # No "aud" in PSC access tokens (sandbox samples).
     access_claims = {
@@ -66,16 +83,8 @@ def token_response(state: MockState, client: Client, grant: LoginGrant, identity
     }
     if cnf:
         access_claims["cnf"] = cnf  # RFC 8705: the token only works with this certificate
-    id_claims = {
-        "exp": now + settings.id_token_lifetime,
-        "jti": str(uuid.uuid4()),
-        "aud": client.client_id,
-        "typ": "ID",
-        **common,
-        **person.id_token,
-    }
-    if grant.nonce is not None:
-        id_claims["nonce"] = grant.nonce
+    id_claims = id_token_claims(person, common, client_id=client.client_id, jti=str(uuid.uuid4()),
+                                exp=now + settings.id_token_lifetime, nonce=grant.nonce)
 
     draft = TokenDraft(keys=state.keys, id_claims=id_claims, access_claims=access_claims, now=now,
                        id_token_lifetime=settings.id_token_lifetime)

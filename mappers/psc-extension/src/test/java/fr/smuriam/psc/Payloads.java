@@ -13,8 +13,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /**
- * The recorded PSC payloads under src/test/resources/psc/: each file holds the ID token's claims
- * and the userinfo JSON of one login, as the OIDC broker receives them.
+ * The PSC payloads under src/test/resources/psc/: each file holds the ID token's claims and the
+ * userinfo JSON of one login, as the OIDC broker receives them. They are generated from the mock
+ * PSC's claims builder by {@code python -m mockpsc.contract --write} (mockpsc/contract.py, drifts
+ * included): change the builder or the contract, never the files.
  */
 final class Payloads {
 

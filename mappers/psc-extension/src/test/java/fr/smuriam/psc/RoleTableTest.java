@@ -25,7 +25,8 @@ class RoleTableTest {
     void rolesComeFromAllExercices() {
         RoleTable table = RoleTable.parse(RoleTable.DEFAULT_TEXT);
         assertEquals(List.of("medecin", "infirmier"), List.copyOf(table.rolesFor(Payloads.profile("two-exercices"))));
-        assertEquals(Set.of("medecin", "urgentiste"), table.rolesFor(Payloads.profile("urgentiste")));
+        // CAMILLE DURAND is a régulatrice in the mock (Acces_Regulation_Medicale VRAI).
+        assertEquals(Set.of("medecin", "urgentiste", "regulation"), table.rolesFor(Payloads.profile("urgentiste")));
         assertEquals(Set.of("ambulancier"), table.rolesFor(Payloads.profile("rpps-plus-ambulancier")));
         assertEquals(Set.of("ambulancier"), table.rolesFor(Payloads.profile("adeli-ambulancier-card")));
         assertEquals(Set.of("medecin", "interne"), table.rolesFor(Payloads.profile("interne-no-activity")));
