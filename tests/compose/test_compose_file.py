@@ -119,6 +119,7 @@ def http_client_properties() -> set[str]:
     return found
 
 
+@pytest.mark.keycloak  # runs the distribution's kc.sh --help-all (a Keycloak JVM)
 def test_keycloak_options_and_variables_exist_in_keycloak(svc, keycloak_options, http_client_properties):
     build, start = svc["keycloak"].script_commands
     for command, argv in (("build", build), ("start", start)):

@@ -56,6 +56,7 @@ def test_keycloak_gets_the_keystore_and_truststore_the_local_runtime_gives_it(sv
         "keycloak"].script_commands
 
 
+@pytest.mark.keycloak  # runs the distribution's kc.sh --help-all (a Keycloak JVM)
 def test_the_truststore_option_exists_and_is_not_a_build_option():
     home = KeycloakDistribution().ensure()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KC_")} | {

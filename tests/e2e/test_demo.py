@@ -14,10 +14,15 @@ import time
 from pathlib import Path
 from urllib.parse import urljoin
 
+import pytest
+
 from fixtures.realms import REPO, run_cli
 from mockpsc.testing import PhoneDevice, browser_session, fresh_national_id, wallet_login
 from provisioning.runtime.keycloak import free_port
 from provisioning.runtime.process import group_members
+
+# `smur-iam demo` starts its own Keycloak (no `keycloak` fixture): out of the fast lane
+pytestmark = pytest.mark.keycloak
 
 
 def _read_until(process: subprocess.Popen, marker: str, timeout: float) -> list[str]:

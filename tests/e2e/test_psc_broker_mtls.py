@@ -31,6 +31,9 @@ from provisioning.runtime.keycloak import KeycloakServer, free_port
 from provisioning.runtime.outgoing_tls import KEYSTORE_NAME, KEYSTORE_OPTION, KEYSTORE_PASSWORD_ENV, OutgoingTls
 from provisioning.runtime.process import group_members
 
+# these tests start their own Keycloak (no `keycloak` fixture): out of the fast lane
+pytestmark = pytest.mark.keycloak
+
 LINKED = "899700218896"  # pre-linked in realm/smur-grand-est.yaml, a shipped identity of the mock (PIN 1234)
 REALM = "t-mtls-e2e"
 

@@ -47,6 +47,7 @@ def surefire_totals(reports: Path, since: float) -> dict[str, int]:
     return totals
 
 
+@pytest.mark.keycloak  # Maven builds and tests our Keycloak extension (a JVM, ~15 s)
 def test_java_unit_tests_pass():
     started = time.time() - 1
     result = run_unit_tests()
@@ -59,6 +60,7 @@ def test_java_unit_tests_pass():
     assert totals["failures"] == totals["errors"] == totals["skipped"] == 0, totals
 
 
+@pytest.mark.keycloak  # two Maven builds of the extension
 def test_jar_is_reused_until_a_source_changes_and_is_reproducible(tmp_path):
     module = copy_module(tmp_path)
     first = psc_extension_jar(module_dir=module)
@@ -98,6 +100,7 @@ def test_fingerprint_covers_pom_sources_tests_and_jdk(tmp_path):
     assert source_fingerprint(module, 25) != changed
 
 
+@pytest.mark.keycloak  # a Maven build of the extension
 def test_a_compile_error_is_a_clear_error_and_leaves_no_usable_jar(tmp_path):
     module = copy_module(tmp_path)
     broken = module / "src" / "main" / "java" / "fr" / "smuriam" / "psc" / "NationalId.java"

@@ -249,6 +249,7 @@ def test_the_session_keycloaks_database_and_log_are_private(keycloak):
     assert {p.name: oct(mode(p)) for p in files} == {p.name: oct(0o600) for p in files}
 
 
+@pytest.mark.keycloak  # starts a KeycloakServer of its own
 def test_an_existing_data_dir_and_its_old_files_are_tightened(tmp_path):
     """`smur-iam demo --data-dir DIR` on a DIR made with a plain `mkdir` (0755), holding a 0644 log."""
     data = tmp_path / "demo-data"
