@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import os
 import socket
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from .clock import SYSTEM_CLOCK, Clock
 from .config.model import APPLY_LOCK_ROLE
 from .keycloak_api import KeycloakAdmin, KeycloakError, url
 from .ownership import who_am_i
@@ -92,8 +92,9 @@ def read_lock(api: KeycloakAdmin, realm: str) -> LockHolder | None:
 
 
 class RealmLock:
-    def __init__(self, api: KeycloakAdmin, realm: str, ttl: float = DEFAULT_TTL):
+    def __init__(self, api: KeycloakAdmin, realm: str, ttl: float = DEFAULT_TTL, clock: Clock = SYSTEM_CLOCK):
         self.api, self.realm, self.ttl = api, realm, ttl
+        self.clock = clock  # expiries, waiting and polling all read it: tests drive a fake one
         self.run = uuid.uuid4().hex
         self.role_id: str | None = None
         self.expires = 0.0
@@ -101,7 +102,7 @@ class RealmLock:
 
     def role_rep(self) -> dict:
         """The lock role as created (alone, or inside a new realm's representation)."""
-        self.expires = time.time() + self.ttl
+        self.expires = self.clock.now() + self.ttl
         holder = who_am_i()
         return {
             "name": LOCK_ROLE,
@@ -113,7 +114,7 @@ class RealmLock:
 
     def acquire(self, timeout: float = DEFAULT_TIMEOUT, on_wait: Callable[[LockHolder], None] | None = None,
                 poll: float = 1.0) -> RealmLock:
-        deadline = time.monotonic() + timeout
+        deadline = self.clock.monotonic() + timeout
         waited = False
         while True:
             try:
@@ -126,13 +127,13 @@ class RealmLock:
             holder = read_lock(self.api, self.realm)
             if holder is None:
                 continue  # released between our attempt and our read: try again at once
-            why = holder.stale(time.time())
+            why = holder.stale(self.clock.now())
             if why:
                 self.api.delete(url(URLS["by_id"], realm=self.realm, id=holder.role_id), allow_404=True,
                                 realm=self.realm, obj="stale apply lock")
                 self.notes.append(f"took over the apply lock of {holder.holder} ({why})")
                 continue
-            if time.monotonic() >= deadline:
+            if self.clock.monotonic() >= deadline:
                 waited_text = f" after waiting {timeout:.0f}s" if waited else ""
                 raise LockBusy(f"realm '{self.realm}' is being changed by another apply: {holder.describe()}"
                                f"{waited_text}. Nothing was written to it; re-run when that apply has finished "
@@ -140,7 +141,7 @@ class RealmLock:
             if on_wait and not waited:
                 on_wait(holder)
             waited = True
-            time.sleep(poll)
+            self.clock.sleep(poll)
 
     def bind(self) -> RealmLock:
         """Learn the id of the lock we just created, and check it is ours."""
@@ -153,7 +154,7 @@ class RealmLock:
 
     def renew_if_due(self) -> None:
         """Push the expiry back when half of it has passed (a long apply keeps its lock)."""
-        if self.role_id is None or time.time() < self.expires - self.ttl / 2:
+        if self.role_id is None or self.clock.now() < self.expires - self.ttl / 2:
             return
         rep = self.role_rep()
         try:
