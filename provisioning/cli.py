@@ -7,7 +7,6 @@ PSC unreachable or the admin credentials refused.
 """
 from __future__ import annotations
 
-import os
 import signal
 import sys
 from pathlib import Path
@@ -15,8 +14,10 @@ from pathlib import Path
 import click
 
 from .config import ConfigInvalid, load_config
-from .keycloak_api import ClientCredentials, KeycloakAdmin, KeycloakError, KeycloakUnavailable, PasswordCredentials
+from .keycloak_api import KeycloakAdmin, KeycloakError, KeycloakUnavailable
+from .links.cli import links
 from .psc_discovery import PscDiscoveryError, fetch_discovery, load_discovery
+from .target import AdminTarget, TargetError, target_options
 
 EXIT_ERROR, EXIT_PENDING, EXIT_UNREACHABLE = 1, 2, 3
 
@@ -47,49 +48,11 @@ def _report_invalid(directory, exc: ConfigInvalid):
     sys.exit(EXIT_ERROR)
 
 
-def _read_secret_file(path: str | None) -> str | None:
-    return Path(path).read_text(encoding="utf-8").strip() if path else None
-
-
-def target_options(func):
-    """Where Keycloak is and who we are there; flags or SMUR_IAM_* environment variables."""
-    options = [
-        click.option("--server-url", envvar="SMUR_IAM_KEYCLOAK_URL", default="http://127.0.0.1:8080",
-                     show_default=True, help="Keycloak base URL [env SMUR_IAM_KEYCLOAK_URL]"),
-        click.option("--auth-realm", envvar="SMUR_IAM_AUTH_REALM", default="master", show_default=True,
-                     help="realm of the admin credentials [env SMUR_IAM_AUTH_REALM]"),
-        click.option("--client-id", envvar="SMUR_IAM_CLIENT_ID",
-                     help="service-account client id (recommended) [env SMUR_IAM_CLIENT_ID]"),
-        click.option("--client-secret-file", type=click.Path(exists=True, dir_okay=False),
-                     help="file holding the client secret [or env SMUR_IAM_CLIENT_SECRET]"),
-        click.option("--username", envvar="SMUR_IAM_ADMIN_USER",
-                     help="admin user, when no service account [env SMUR_IAM_ADMIN_USER]"),
-        click.option("--password-file", type=click.Path(exists=True, dir_okay=False),
-                     help="file holding the admin password [or env SMUR_IAM_ADMIN_PASSWORD]"),
-        click.option("--ca-bundle", envvar="SMUR_IAM_CA_BUNDLE", type=click.Path(exists=True, dir_okay=False),
-                     help="CA bundle to verify Keycloak's TLS certificate [env SMUR_IAM_CA_BUNDLE]"),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def _admin(server_url, auth_realm, client_id, client_secret_file, username, password_file, ca_bundle) -> KeycloakAdmin:
-    # Secrets never come as flag values (they would show in `ps`): environment or files only.
-    if client_id:
-        secret = _read_secret_file(client_secret_file) or os.environ.get("SMUR_IAM_CLIENT_SECRET")
-        if not secret:
-            _fail("--client-id needs its secret in SMUR_IAM_CLIENT_SECRET or --client-secret-file", EXIT_ERROR)
-        credentials = ClientCredentials(client_id, secret)
-    elif username:
-        password = _read_secret_file(password_file) or os.environ.get("SMUR_IAM_ADMIN_PASSWORD")
-        if not password:
-            _fail("--username needs its password in SMUR_IAM_ADMIN_PASSWORD or --password-file", EXIT_ERROR)
-        credentials = PasswordCredentials(username, password)
-    else:
-        _fail("no admin credentials: give --client-id (service account) or --username "
-              "(or SMUR_IAM_CLIENT_ID / SMUR_IAM_ADMIN_USER)", EXIT_ERROR)
-    return KeycloakAdmin(server_url, credentials, auth_realm=auth_realm, verify=ca_bundle or True)
+def _admin(target: AdminTarget) -> KeycloakAdmin:
+    try:
+        return target.admin()
+    except TargetError as exc:
+        _fail(str(exc), EXIT_ERROR)
 
 
 def realm_option(func):
@@ -118,7 +81,7 @@ def _plan(directory, target, realms=(), options=None, offline=False, fresh_disco
     from .plan import PlanOptions, UnknownRealm, build_plan
 
     config = _load(directory, realms)
-    api = _admin(**target)
+    api = _admin(target)
     discovery = _discovery(config, offline=offline, fresh=fresh_discovery)
     try:
         return api, config, discovery, build_plan(api, config, discovery, list(realms) or None,
@@ -163,7 +126,7 @@ def validate(directory, no_secrets, realms):
 @click.option("--prune-unmanaged", is_flag=True, help="also delete objects made by hand (reads every object)")
 @click.option("--offline", is_flag=True, help="use the cached PSC discovery document; never contact PSC")
 @click.option("-v", "--verbose", is_flag=True, help="show every field of the objects to create")
-def plan(directory, realms, as_json, detailed_exitcode, plan_file, prune_unmanaged, offline, verbose, **target):
+def plan(directory, realms, as_json, detailed_exitcode, plan_file, prune_unmanaged, offline, verbose, target):
     """Show what `apply` would change (read-only: GET requests only)."""
     from .plan import PlanOptions
     from .planfile import save_plan
@@ -190,7 +153,7 @@ def plan(directory, realms, as_json, detailed_exitcode, plan_file, prune_unmanag
 @click.option("--lock-timeout", type=float, default=60.0, show_default=True, envvar="SMUR_IAM_LOCK_TIMEOUT",
               help="seconds to wait while another apply holds a realm (0: fail at once)")
 @click.option("-v", "--verbose", is_flag=True, help="show every field of the objects to create")
-def apply(directory, realms, yes, plan_file, prune_unmanaged, lock_timeout, verbose, **target):
+def apply(directory, realms, yes, plan_file, prune_unmanaged, lock_timeout, verbose, target):
     """Create, update and delete exactly as the plan shows, then summarise."""
     from .apply import ApplySummary, PlanOutdated, apply_plan
     from .lock import LockBusy, LockLost
@@ -275,7 +238,7 @@ class _Progress:
 @realm_option
 @click.option("--json", "as_json", is_flag=True, help="machine-readable report")
 @click.option("--offline", is_flag=True, help="use the cached PSC discovery document; never contact PSC")
-def drift(directory, realms, as_json, offline, **target):
+def drift(directory, realms, as_json, offline, target):
     """For a cron: name everything changed by hand in Keycloak since the last apply (exit 2 if any)."""
     from .drift import find_drift, render_drift_json, render_drift_text
     from .plan import PlanOptions
@@ -294,11 +257,11 @@ def drift(directory, realms, as_json, offline, **target):
               help="realm to export (repeatable); default: every region of DIRECTORY")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="write <realm>.yaml files here")
 @click.option("--force", is_flag=True, help="overwrite existing files in --out")
-def export(directory, realms, out_dir, force, **target):
+def export(directory, realms, out_dir, force, target):
     """Write the live state of realms as region files (normalised, defaults stripped)."""
     from .export import ExportError, export_realms
 
-    api = _admin(**target)
+    api = _admin(target)
     try:
         exported = export_realms(api, Path(directory), list(realms))
     except KeycloakUnavailable as exc:
@@ -363,9 +326,6 @@ def demo(directory, keycloak_port, psc_auth_port, psc_wallet_port, app_port, dat
     run_demo(Path(directory), keycloak_port, psc_auth_port, psc_wallet_port, Path(data_dir) if data_dir else None,
              app_port=app_port)
 
-
-# The `links` group lives in its own package; it reuses this module's target options.
-from .links.cli import links  # noqa: E402
 
 main.add_command(links)
 

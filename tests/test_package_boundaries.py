@@ -1,8 +1,10 @@
-"""Which of our packages may import which, read from the source (no import is run).
+"""The boundaries between our packages, read from the source (Python's ast module).
 
-The mock PSC stands in for PSC and ships beside the provisioning tool, never inside it: it must
-not import `provisioning`. The national-id rules both apply live in `psc_ids`, which needs only
-the standard library, so either side can take it.
+- The mock PSC stands in for PSC and ships beside the provisioning tool, never inside it: it must
+  not import `provisioning`. The national-id rules both apply live in `psc_ids`, which needs only
+  the standard library, so either side can take it.
+- The Keycloak a command administers is chosen in provisioning/target.py, for `smur-iam` and its
+  `links` group alike: neither command line imports the other.
 """
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ import sys
 from pathlib import Path
 
 from fixtures.realms import REPO
+
+OUR_PACKAGES = ("provisioning", "mockpsc", "demoapp", "psc_ids")
 
 
 def imported_modules(path: Path, root: Path = REPO) -> list[tuple[int, str]]:
@@ -59,3 +63,11 @@ def test_the_scan_sees_relative_and_absolute_imports(tmp_path):
     assert scanned("from ..endpoints import x") == [(12, "mockpsc.endpoints")]
     assert scanned("from . import x") == [(12, "mockpsc.endpoints")]
     assert (22, "psc_ids.national_id") in imported_modules(REPO / "mockpsc" / "identities.py")
+
+
+def test_the_two_command_lines_share_target_py_and_not_each_other():
+    """`smur-iam` adds the `links` group; neither reaches into the other for the Keycloak options."""
+    links_cli = [m for _, m in imported_modules(REPO / "provisioning" / "links" / "cli.py")]
+    assert "provisioning.cli" not in links_cli and "provisioning.target" in links_cli
+    main_cli = [m for _, m in imported_modules(REPO / "provisioning" / "cli.py")]
+    assert "provisioning.target" in main_cli

@@ -13,6 +13,7 @@ import click
 
 from ..keycloak_api import KeycloakError, KeycloakUnavailable
 from ..resources.users import username_of
+from ..target import AdminTarget, TargetError, target_options
 from .apply import DEFAULT_BATCH, DEFAULT_UPDATE_WORKERS, DEFAULT_WORKERS, apply_links_plan
 from .csv_source import SourceFormatError, read_csv
 from .departments import departments_of
@@ -93,8 +94,6 @@ def as_json(plan: LinksPlan) -> str:
 
 
 def _options(func):
-    from ..cli import target_options
-
     options = [
         click.option("--region", "realm", required=True, help="the region's realm, e.g. smur-grand-est"),
         click.option("--from", "source", required=True, type=click.Path(exists=True, dir_okay=False),
@@ -151,11 +150,13 @@ def _plan(realm, source, departments, region_code, national_ids, alias, disable_
 
 
 def _read_and_plan(realm, source, departments, region_code, national_ids, alias, disable_leavers, verify_links,
-                   sandbox_ids, target):
-    from ..cli import _admin
-
+                   sandbox_ids, target: AdminTarget):
     started = time.monotonic()
-    api = _admin(**target)
+    try:
+        api = target.admin()
+    except TargetError as exc:
+        click.secho(str(exc), fg="red", err=True)
+        sys.exit(EXIT_ERROR)
     try:
         with StaffStatePrefetch(api, realm, alias) as prefetch:  # Keycloak works while the file is read
             staff = read_staff(Path(source), departments, region_code, national_ids, sandbox_ids)
@@ -196,7 +197,7 @@ def links():
 @click.option("--json", "json_output", is_flag=True, help="machine-readable plan")
 @click.option("--detailed-exitcode", is_flag=True, help="exit 2 when changes are pending")
 def plan_command(realm, source, departments, region_code, national_ids, alias, disable_leavers, verify_links,
-                 sandbox_ids, json_output, detailed_exitcode, **target):
+                 sandbox_ids, json_output, detailed_exitcode, target):
     """Show what `links apply` would do (read-only)."""
     _, plan = _plan(realm, source, departments, region_code, national_ids, alias, disable_leavers,
                     verify_links, sandbox_ids, target)
@@ -216,7 +217,7 @@ def plan_command(realm, source, departments, region_code, national_ids, alias, d
               help="one-user updates and unlinks in flight")
 @click.option("--yes", "-y", is_flag=True, help="do not ask for confirmation on a terminal")
 def apply_command(realm, source, departments, region_code, national_ids, alias, disable_leavers, verify_links,
-                  sandbox_ids, skip_conflicts, batch_size, workers, update_workers, yes, **target):
+                  sandbox_ids, skip_conflicts, batch_size, workers, update_workers, yes, target):
     """Create, update and unlink accounts as the plan shows; refused while rows conflict."""
     api, plan = _plan(realm, source, departments, region_code, national_ids, alias, disable_leavers,
                       verify_links, sandbox_ids, target)
