@@ -5,10 +5,12 @@
   the standard library, so either side can take it.
 - The Keycloak a command administers is chosen in provisioning/target.py, for `smur-iam` and its
   `links` group alike: neither command line imports the other.
+- python-keycloak, the tests' independent reader of Keycloak, is in the `test` extra only.
 """
 from __future__ import annotations
 
 import ast
+import subprocess
 import sys
 from pathlib import Path
 
@@ -62,6 +64,7 @@ def test_the_scan_sees_relative_and_absolute_imports(tmp_path):
     assert scanned("import provisioning.cli as c") == [(12, "provisioning.cli")]
     assert scanned("from ..endpoints import x") == [(12, "mockpsc.endpoints")]
     assert scanned("from . import x") == [(12, "mockpsc.endpoints")]
+    assert scanned("from keycloak.exceptions import KeycloakError") == [(12, "keycloak.exceptions")]
     assert (22, "psc_ids.national_id") in imported_modules(REPO / "mockpsc" / "identities.py")
 
 
@@ -71,3 +74,24 @@ def test_the_two_command_lines_share_target_py_and_not_each_other():
     assert "provisioning.cli" not in links_cli and "provisioning.target" in links_cli
     main_cli = [m for _, m in imported_modules(REPO / "provisioning" / "cli.py")]
     assert "provisioning.target" in main_cli
+
+
+def test_only_tests_and_benches_use_python_keycloak():
+    """python-keycloak (top-level module `keycloak`) is in the `test` extra: what ships must not need it."""
+    assert [found for package in OUR_PACKAGES
+            for found in imports_of(package, wanted=lambda m: top(m) == "keycloak")] == []
+
+
+def test_every_shipped_module_imports_without_python_keycloak():
+    """The same, at run time: also catches an import hidden in a function or made by name."""
+    script = f"""
+import importlib, pkgutil, sys
+sys.modules["keycloak"] = None  # any import of python-keycloak now raises ImportError
+for name in {OUR_PACKAGES!r}:
+    package = importlib.import_module(name)
+    for module in pkgutil.walk_packages(package.__path__, name + "."):
+        if not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
