@@ -23,7 +23,8 @@ def _origin(value: str) -> str:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def _parser() -> argparse.ArgumentParser:
+def parser() -> argparse.ArgumentParser:
+    """The mock's command line (docker-compose.yml's arguments are checked against it)."""
     parser = argparse.ArgumentParser(prog="mockpsc", description="Mock Pro Santé Connect (OIDC provider).")
     parser.add_argument("--identities", metavar="FILE", help="identities YAML (default: the shipped demo identities)")
     parser.add_argument("--clients", metavar="FILE", help="clients YAML (client_id, secret, redirect_uris…)")
@@ -46,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = parser().parse_args(argv)
     token = os.environ.get(TOKEN_ENV) or None
     if token is not None:
         try:

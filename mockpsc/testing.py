@@ -263,8 +263,10 @@ class PhoneDevice:
     def submit_sms_code(self, activation_id: str, code: str) -> requests.Response:
         return self._post(f"/activations/{activation_id}/sms", {"code": code})
 
-    def choose_pin(self, activation_id: str, pin: str) -> requests.Response:
-        return self._post(f"/activations/{activation_id}/pin", {"pin": pin, "confirmation": pin})
+    def choose_pin(self, activation_id: str, pin: str, confirmation: str | None = None) -> requests.Response:
+        """Type ``pin`` twice; a different ``confirmation`` is a typo in the second field."""
+        confirmation = pin if confirmation is None else confirmation
+        return self._post(f"/activations/{activation_id}/pin", {"pin": pin, "confirmation": confirmation})
 
     # -- authentication requests -----------------------------------------------------------
     def pushes(self) -> list[dict[str, Any]]:

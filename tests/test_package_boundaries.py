@@ -6,6 +6,7 @@
 - The Keycloak a command administers is chosen in provisioning/target.py, for `smur-iam` and its
   `links` group alike: neither command line imports the other.
 - python-keycloak, the tests' independent reader of Keycloak, is in the `test` extra only.
+- Tests use our packages through public, documented seams, never their private functions.
 """
 from __future__ import annotations
 
@@ -95,3 +96,53 @@ for name in {OUR_PACKAGES!r}:
 """
     done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def private_functions(folder: Path) -> set[str]:
+    """Names of the private functions and methods (``_name``, not ``__dunder__``) defined under ``folder``."""
+    return {node.name for path in folder.rglob("*.py") if "node_modules" not in path.parts
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _is_private(node.name)}
+
+
+def _is_private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def private_uses(path: Path, ours: set[str], root: Path = REPO) -> list[str]:
+    """``file:line`` of each call ``something._name(...)`` and import ``from <our package> import _name``
+    in ``path`` where ``_name`` is private in one of our packages (``ours``)."""
+    where = path.relative_to(root)
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ours
+                and not (isinstance(node.func.value, ast.Name) and node.func.value.id in ("self", "cls"))):
+            found.append(f"{where}:{node.lineno} calls .{node.func.attr}()")
+        elif isinstance(node, ast.ImportFrom) and top(node.module or "") in OUR_PACKAGES:
+            found += [f"{where}:{node.lineno} imports {alias.name} from {node.module}"
+                      for alias in node.names if _is_private(alias.name)]
+    return found
+
+
+def test_no_test_reaches_into_a_private_function_of_our_packages():
+    """Tests go through the seams the code offers (give it a public, documented one when a test needs it).
+
+    The receiver's type is not known from the source, so a private name is only flagged when our
+    packages define it and no test module does: a test helper calling its own private methods is
+    fine (``self._x()`` always is), and a name both sides define (``_run``, ``_env``...) is let through.
+    """
+    ours = set().union(*(private_functions(REPO / package) for package in OUR_PACKAGES))
+    ours -= private_functions(REPO / "tests")
+    assert {"_spawn", "_wait_ready"} <= ours  # the scan sees KeycloakServer's
+    tests = sorted(path for path in (REPO / "tests").rglob("*.py") if "node_modules" not in path.parts)
+    assert [use for path in tests for use in private_uses(path, ours)] == []
+
+
+def test_the_private_scan_finds_a_call_and_an_import(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text("from provisioning.runtime.keycloak import _sha256\n"
+                     "server.stop()\n"
+                     "KeycloakServer(None, d)._spawn(home)\n"
+                     "self._spawn(home)\n", encoding="utf-8")
+    assert sorted(private_uses(probe, {"_spawn", "_sha256"}, root=tmp_path)) == [
+        "probe.py:1 imports _sha256 from provisioning.runtime.keycloak", "probe.py:3 calls ._spawn()"]

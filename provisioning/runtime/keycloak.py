@@ -237,13 +237,13 @@ class KeycloakServer:
                                                    TRUSTED_CA_NAME))
         except ValueError as exc:
             raise KeycloakStartError(str(exc)) from None
-        self._claim_data_dir()
+        self.claim_data_dir()
         try:
             self.java = resolve_java(self._java_request)
             log.info("Keycloak runtime uses %s", self.java.describe())
             home = self.distribution.ensure()
-            self._kill_stale_server()
-            self._settle_bootstrap_credentials()
+            self.stop_stale_server()
+            self.settle_bootstrap_credentials()
             self.http_port = self._requested_http_port or free_port()
             self.management_port = self._requested_management_port or free_port()
             self._open_log()
@@ -259,10 +259,11 @@ class KeycloakServer:
         )
         return self
 
-    def _claim_data_dir(self) -> None:
-        # Held for the server's lifetime. If another *live* process holds it,
-        # the data dir is in use and must not be touched; if we get it, any
-        # Keycloak recorded in the pid file belongs to a dead parent.
+    def claim_data_dir(self) -> None:
+        """Take the data dir for this server until stop(); KeycloakStartError when another live
+        KeycloakServer holds it. start() calls it first."""
+        # If another *live* process holds it, the data dir is in use and must not be touched;
+        # if we get it, any Keycloak recorded in the pid file belongs to a dead parent.
         fd = open_private(self.data_dir / DATA_LOCK_NAME, os.O_RDWR)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -273,7 +274,9 @@ class KeycloakServer:
             ) from None
         self._data_lock_fd = fd
 
-    def _kill_stale_server(self) -> None:
+    def stop_stale_server(self) -> None:
+        """Stop the Keycloak a crashed run left serving this data dir (its pid file), sparing any
+        other process that has the pid since. start() calls it once the data dir is claimed."""
         pid_file = self.data_dir / PID_FILE_NAME
         try:
             pgid = int(pid_file.read_text().split()[0])
@@ -295,7 +298,10 @@ class KeycloakServer:
             terminate_group(pgid, timeout=30)
         pid_file.unlink(missing_ok=True)
 
-    def _settle_bootstrap_credentials(self) -> None:
+    def settle_bootstrap_credentials(self) -> None:
+        """Fix admin_password (and the bootstrap client's secret) for this data dir: the ones its
+        database was bootstrapped with, or new ones written down for the next start. start()
+        calls it before Keycloak runs."""
         # KC_BOOTSTRAP_ADMIN_* only acts when the master realm is created, i.e.
         # on a fresh database. Remember what a database was bootstrapped with
         # so a restart on the same data dir (the demo) keeps a working login.
@@ -425,7 +431,9 @@ class KeycloakServer:
 
     # -- run --------------------------------------------------------------------
 
-    def _start_command(self, home: Path) -> list[str]:
+    def start_command(self, home: Path) -> list[str]:
+        """The `kc.sh start` command line this server runs from ``home``: never a secret, since
+        `ps` shows it to every user (docker-compose.yml starts Keycloak with the same options)."""
         return [
             str(home / "bin" / "kc.sh"), "start", "--optimized",
             "--http-enabled=true",
@@ -444,8 +452,9 @@ class KeycloakServer:
             *self.extra_args,
         ]
 
-    def _start_env(self) -> dict[str, str]:
-        # Secrets go through the environment: a command line is visible to every user in `ps`.
+    def start_environment(self) -> dict[str, str]:
+        """The environment `kc.sh start` runs with: the secrets (bootstrap admin, database and
+        keystore passwords) go here, not on the command line, which every user sees in `ps`."""
         env = self._env()
         env["KC_BOOTSTRAP_ADMIN_USERNAME"] = self.admin_username
         env["KC_BOOTSTRAP_ADMIN_PASSWORD"] = self.admin_password
@@ -463,8 +472,8 @@ class KeycloakServer:
         else:
             OutgoingTls.remove(self.data_dir)
             self._outgoing_options, self._outgoing_env = [], {}
-        env = self._start_env()
-        cmd = self._start_command(home)
+        env = self.start_environment()
+        cmd = self.start_command(home)
         self._log_line(f"starting: {' '.join(cmd)}")
         self._proc = subprocess.Popen(
             cmd, cwd=home, env=env, stdin=subprocess.DEVNULL,

@@ -16,7 +16,7 @@ import pytest
 import compose_model as compose
 from demoapp.__main__ import parser as demoapp_parser
 from fixtures.realms import REPO
-from mockpsc.cli import _parser as mockpsc_parser
+from mockpsc.cli import parser as mockpsc_parser
 from mockpsc.control import TOKEN_ENV
 from mockpsc.settings import REALM_PATH
 from provisioning.cli import main as smur_iam
@@ -95,7 +95,7 @@ def test_keycloak_build_and_start_options_are_the_local_runtimes(svc, tmp_path):
     local_build = [o.replace("--db=dev-file", "--db=postgres") for o in BUILD_OPTIONS]
     assert build[2:] == local_build, "build options differ from provisioning/runtime/keycloak.py's BUILD_OPTIONS"
 
-    local = KeycloakServer(None, data_dir=tmp_path)._start_command(Path("/opt/keycloak"))
+    local = KeycloakServer(None, data_dir=tmp_path).start_command(Path("/opt/keycloak"))
     assert start[:3] == local[:3] == ["/opt/keycloak/bin/kc.sh", "start", "--optimized"]
     ours, theirs = compose.options(start[3:]), compose.options(local[3:])
     assert set(ours) == set(theirs), "compose and the local runtime start Keycloak with different options"

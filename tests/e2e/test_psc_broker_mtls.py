@@ -173,7 +173,7 @@ def test_login_through_psc_with_the_client_certificate(setup, tls_psc):
 
 def test_the_keystore_password_is_not_on_keycloaks_command_line(setup):
     server = setup["keycloak"].use(setup["with_certificate"])
-    password = server._start_env()[KEYSTORE_PASSWORD_ENV]
+    password = server.start_environment()[KEYSTORE_PASSWORD_ENV]
     members = group_members(server.pgid)
     assert any(p.is_keycloak_jvm for p in members)
     assert all(password not in " ".join(p.cmdline) for p in members), "the keystore password shows in `ps`"

@@ -208,7 +208,7 @@ def test_a_forged_link_and_a_bad_pin_are_refused(mock_psc):
     phone.start_activation(emails(mock_psc, email_of(national_id))[-1]["link"])
     phone.submit_sms_code(activation["id"], sms_codes(mock_psc, mobile_of(national_id))[-1])
     assert phone.choose_pin(activation["id"], "12345").json()["error"] == "invalid_pin_format"
-    mismatch = phone._post(f"/activations/{activation['id']}/pin", {"pin": "1234", "confirmation": "4321"})
+    mismatch = phone.choose_pin(activation["id"], "1234", confirmation="4321")
     assert mismatch.json()["error"] == "pin_mismatch"
     assert phone.get_activation("nope").status_code == 404
 

@@ -100,7 +100,7 @@ def test_keycloak_on_postgres_builds_and_starts_with_its_options(tmp_path):
     # A home built for H2 is rebuilt for PostgreSQL, and the other way round.
     assert pg.build_fingerprint() != h2.build_fingerprint()
 
-    cmd = pg._start_command(HOME)
+    cmd = pg.start_command(HOME)
     assert cmd == [
         "/opt/keycloak/bin/kc.sh", "start", "--optimized", "--http-enabled=true", "--hostname-strict=false",
         "--http-host=127.0.0.1", "--http-port=8080", "--http-management-port=9000",
@@ -109,7 +109,7 @@ def test_keycloak_on_postgres_builds_and_starts_with_its_options(tmp_path):
     ]
     # The password goes through the environment, never on a command line `ps` shows.
     assert not any("db-s3cret" in arg for arg in cmd)
-    assert pg._start_env()["KC_DB_PASSWORD"] == "db-s3cret"
+    assert pg.start_environment()["KC_DB_PASSWORD"] == "db-s3cret"
 
 
 def test_keycloak_without_database_keeps_the_h2_build_and_start(tmp_path, monkeypatch):
@@ -118,20 +118,20 @@ def test_keycloak_without_database_keeps_the_h2_build_and_start(tmp_path, monkey
     # Exactly today's options: an existing H2 build stamp stays valid, no rebuild.
     assert server.build_options == ("--db=dev-file", "--health-enabled=true")
     assert server.build_fingerprint()["build_options"] == ["--db=dev-file", "--health-enabled=true"]
-    assert server._start_command(HOME) == [
+    assert server.start_command(HOME) == [
         "/opt/keycloak/bin/kc.sh", "start", "--optimized", "--http-enabled=true", "--hostname-strict=false",
         "--http-host=127.0.0.1", "--http-port=8080", "--http-management-port=9000",
         f"--db-url=jdbc:h2:file:{server.data_dir / 'keycloakdb'};NON_KEYWORDS=VALUE", "--cache=local",
         *OUTGOING_HTTP_TIMEOUT_OPTIONS,
     ]
-    assert "KC_DB_PASSWORD" not in server._start_env()
+    assert "KC_DB_PASSWORD" not in server.start_environment()
 
 
 def test_keycloak_on_postgres_remembers_its_bootstrap_admin_with_the_data_dir(tmp_path):
     # The database is out of sight: the data dir's credentials file says whether it was bootstrapped.
     first = _server(tmp_path, database=DATABASE)
     first.data_dir.mkdir()
-    first._settle_bootstrap_credentials()
+    first.settle_bootstrap_credentials()
     restarted = _server(tmp_path, database=DATABASE)
-    restarted._settle_bootstrap_credentials()
+    restarted.settle_bootstrap_credentials()
     assert restarted.admin_password == first.admin_password

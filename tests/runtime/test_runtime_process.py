@@ -129,7 +129,7 @@ def test_stale_keycloak_of_same_data_dir_is_killed(tmp_path, cleanup):
     stale = spawn_group(KEYCLOAK_MAIN_CLASS, f"--db-url={server.db_url}")
     cleanup.append(stale)
     (server.data_dir / "keycloak.pid").write_text(f"{stale.pid}\n")
-    server._kill_stale_server()
+    server.stop_stale_server()
     stale.wait(timeout=10)
     assert not group_members(stale.pid)
     assert not (server.data_dir / "keycloak.pid").exists()
@@ -142,7 +142,7 @@ def test_unrelated_process_behind_stale_pid_is_spared(tmp_path, cleanup):
         innocent = spawn_group(*args)
         cleanup.append(innocent)
         (server.data_dir / "keycloak.pid").write_text(f"{innocent.pid}\n")
-        server._kill_stale_server()
+        server.stop_stale_server()
         time.sleep(0.2)
         assert innocent.poll() is None
         assert not (server.data_dir / "keycloak.pid").exists()
@@ -150,7 +150,7 @@ def test_unrelated_process_behind_stale_pid_is_spared(tmp_path, cleanup):
 
 def test_data_dir_of_a_live_server_is_refused(tmp_path):
     first = _pid_file_server(tmp_path)
-    first._claim_data_dir()
+    first.claim_data_dir()
     try:
         second = KeycloakServer(None, first.data_dir)
         with pytest.raises(KeycloakStartError, match="already used"):
@@ -158,5 +158,5 @@ def test_data_dir_of_a_live_server_is_refused(tmp_path):
     finally:
         first.stop()  # releases the claim
     again = KeycloakServer(None, first.data_dir)
-    again._claim_data_dir()
+    again.claim_data_dir()
     again.stop()
