@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .keycloak_api import KeycloakError, url
+from .keycloak_api import KeycloakError
 from .lock import DEFAULT_TIMEOUT, DEFAULT_TTL, LockHolder, RealmLock
 from .ownership import RECORD_ATTRIBUTE, OwnershipRecord, stamp, union
 from .plan import Plan, RealmPlan, plan_realm
@@ -132,7 +132,7 @@ def _appears(ctx, realm: str, seconds: float = 5.0) -> bool:
     """Whether the realm exists, waiting a little: the other run's creation may not be committed yet."""
     deadline = time.monotonic() + seconds
     while True:
-        if ctx.api.get(url(REALM_URLS["item"], realm=realm), allow_404=True, realm=realm, obj="realm") is not None:
+        if ctx.api.realm(realm).get(REALM_URLS["item"], allow_404=True, obj="realm") is not None:
             return True
         if time.monotonic() >= deadline:
             return False

@@ -23,7 +23,7 @@ from .config.inheritance import inherit, model_in
 from .config.model import ACR_LEVELS, BUILTIN_CLIENTS, BUILTIN_PROFILE_ATTRIBUTES, Region
 from .config.references import REFERENCE, expand_values
 from .config.yaml_source import YamlDocument, load_yaml
-from .keycloak_api import KeycloakAdmin, url
+from .keycloak_api import KeycloakAdmin
 from .ownership import OwnershipRecord
 from .resources import clients, groups, identity_provider, realm, realm_roles, user_profile, users
 from .resources.client_protocol_mappers import AUDIENCE_PREFIX, SESSION_NOTE_PREFIX
@@ -36,7 +36,6 @@ from .resources.required_actions import URLS as REQUIRED_ACTION_URLS
 from .resources.sign_in_flows import BINDINGS
 from .resources.realm_roles import builtin_roles
 
-PAGE = 500
 KEYCLOAK_DEFAULT_LIFESPANS = {"accessTokenLifespan": 300, "ssoSessionIdleTimeout": 1800, "ssoSessionMaxLifespan": 36000}
 MISSING = object()
 
@@ -56,21 +55,14 @@ class ExportedRealm:
 
 class _Reader:
     def __init__(self, api: KeycloakAdmin, realm_name: str):
-        self.api, self.realm = api, realm_name
+        self.api, self.realm = api.realm(realm_name), realm_name
         self.warnings: list[str] = []
 
     def get(self, template: str, what: str, **values):
-        return self.api.get(url(template, realm=self.realm, **values), realm=self.realm, obj=what)
+        return self.api.get(template, obj=what, **values)
 
     def all(self, template: str, what: str, params: dict | None = None) -> list[dict]:
-        items, first = [], 0
-        while True:
-            page = self.api.get(url(template, realm=self.realm), params={**(params or {}), "first": first, "max": PAGE},
-                                realm=self.realm, obj=what)
-            items += page
-            if len(page) < PAGE:
-                return items
-            first += PAGE
+        return self.api.get_all(template, obj=what, params=params)
 
 
 def _attributes(values: dict) -> dict:
@@ -291,9 +283,9 @@ def _clients(reader: _Reader, secret_refs: dict[str, str], slug: str) -> list[di
 def _managed_users(reader: _Reader, record: OwnershipRecord) -> list[dict]:
     out = []
     for national_id in sorted(record.keys("user")):
-        found = reader.api.get(url(users.URLS["collection"], realm=reader.realm),
-                               params={"username": users.username_of(national_id), "exact": "true",
-                                       "briefRepresentation": "false"}, realm=reader.realm, obj=f"user '{national_id}'")
+        found = reader.api.get(users.URLS["collection"], params={"username": users.username_of(national_id),
+                                                                 "exact": "true", "briefRepresentation": "false"},
+                               obj=f"user '{national_id}'")
         if not found:
             continue
         user = found[0]
@@ -403,7 +395,7 @@ def _secret_refs(doc: YamlDocument | None, slug: str) -> tuple[str, dict[str, st
 def export_realm(api: KeycloakAdmin, realm_name: str, defaults: YamlDocument | None,
                  region_doc: YamlDocument | None, env: dict, directory: Path) -> ExportedRealm:
     reader = _Reader(api, realm_name)
-    rep = api.get(url(realm.URLS["item"], realm=realm_name), allow_404=True, realm=realm_name, obj="realm")
+    rep = reader.api.get(realm.URLS["item"], allow_404=True, obj="realm")
     if rep is None:
         raise ExportError(f"realm '{realm_name}' does not exist on {api.server_url}")
     slug = _env_name(realm_name.removeprefix("smur-"))
@@ -426,7 +418,7 @@ def export_realm(api: KeycloakAdmin, realm_name: str, defaults: YamlDocument | N
     exported["groups"] = _groups(reader)
     exported["clients"] = _clients(reader, client_secrets, slug)
     exported["users"] = _managed_users(reader, record)
-    others = api.get(url(users.URLS["count"], realm=realm_name), realm=realm_name, obj="users") - len(exported["users"])
+    others = reader.api.get(users.URLS["count"], obj="users") - len(exported["users"])
     if others > 0:
         reader.warnings.append(f"{others} user account(s) not in the files are not exported: staff accounts "
                                "go through `smur-iam links`")

@@ -1,8 +1,12 @@
 """A thin Keycloak Admin REST client: authentication, request counting, errors that name things.
 
-Resource modules describe their URLs as templates; this client only knows how
-to send a request and what an answer means: 404 is `None`, other errors become
-`KeycloakError` carrying the realm, the object and Keycloak's own message.
+Resource modules describe their URLs as templates (a `URLS` block each, the one
+place an admin path is written); this client only knows how to send a request
+and what an answer means: 404 is `None` where the caller expects absence, other
+errors become `KeycloakError` carrying the realm, the object and Keycloak's own
+message. `KeycloakAdmin.realm(name)` gives the client of one realm: it fills
+`{realm}` in the templates, names the realm in every error and reads listings
+page by page (`get_all`).
 """
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from urllib.parse import quote
 import requests
 
 WRITE_METHODS = {"POST", "PUT", "DELETE", "PATCH"}
+PAGE_SIZE = 500  # objects per request when a whole listing is read
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,10 @@ class KeycloakAdmin:
                 self._authenticate()
             return {"Authorization": f"Bearer {self._token}"}
 
+    def realm(self, name: str) -> RealmAdmin:
+        """The admin API of one realm (requests counted here, under that realm)."""
+        return RealmAdmin(self, name)
+
     # ------------------------------------------------------------ requests
     def request(self, method: str, path: str, *, realm: str | None = None, obj: str | None = None,
                 params: dict | None = None, json=None, allow_404: bool = False, text: bool = False):
@@ -169,6 +178,46 @@ class KeycloakAdmin:
         with self._lock:
             self.requests.clear()
             self.requests_by_realm.clear()
+
+
+class RealmAdmin:
+    """One realm's side of the admin API: URL templates get their ``{realm}`` (and the other values passed
+    by name) filled and quoted, and every error names the realm and the object (``obj``)."""
+
+    def __init__(self, server: KeycloakAdmin, name: str):
+        self.server, self.name = server, name
+
+    def path(self, template: str, **values) -> str:
+        return url(template, realm=self.name, **values)
+
+    def request(self, method: str, template: str, *, obj: str | None = None, params: dict | None = None, json=None,
+                allow_404: bool = False, text: bool = False, **values):
+        """One request to ``template`` filled with ``values``; ``allow_404`` answers None for a missing object."""
+        return self.server.request(method, self.path(template, **values), realm=self.name, obj=obj, params=params,
+                                   json=json, allow_404=allow_404, text=text)
+
+    def get(self, template: str, **kw):
+        return self.request("GET", template, **kw)
+
+    def post(self, template: str, json=None, **kw):
+        return self.request("POST", template, json=json, **kw)
+
+    def put(self, template: str, json=None, **kw):
+        return self.request("PUT", template, json=json, **kw)
+
+    def delete(self, template: str, **kw):
+        return self.request("DELETE", template, **kw)
+
+    def get_all(self, template: str, *, obj: str, params: dict | None = None, page_size: int = PAGE_SIZE,
+                **values) -> list:
+        """Every item of a listing, ``page_size`` at a time (a short page is the last)."""
+        items, first = [], 0
+        while True:
+            page = self.get(template, params={**(params or {}), "first": first, "max": page_size}, obj=obj, **values)
+            items += page
+            if len(page) < page_size:
+                return items
+            first += page_size
 
 
 def url(template: str, **values) -> str:

@@ -18,17 +18,13 @@ from datetime import UTC, datetime
 
 from .clock import SYSTEM_CLOCK, Clock
 from .config.model import APPLY_LOCK_ROLE
-from .keycloak_api import KeycloakAdmin, KeycloakError, url
+from .keycloak_api import KeycloakAdmin, KeycloakError
 from .ownership import who_am_i
+from .resources.realm_roles import URLS
 
 LOCK_ROLE = APPLY_LOCK_ROLE
 DEFAULT_TTL = 300.0  # seconds; renewed while the apply runs
 DEFAULT_TIMEOUT = 60.0  # how long `apply` waits for another apply to finish
-URLS = {
-    "collection": "/admin/realms/{realm}/roles",
-    "item": "/admin/realms/{realm}/roles/{name}",
-    "by_id": "/admin/realms/{realm}/roles-by-id/{id}",
-}
 
 
 class LockBusy(Exception):
@@ -87,7 +83,7 @@ def _running(pid: int) -> bool:
 
 
 def read_lock(api: KeycloakAdmin, realm: str) -> LockHolder | None:
-    role = api.get(url(URLS["item"], realm=realm, name=LOCK_ROLE), allow_404=True, realm=realm, obj="apply lock")
+    role = api.realm(realm).get(URLS["item"], name=LOCK_ROLE, allow_404=True, obj="apply lock")
     return LockHolder.from_role(role) if role else None
 
 
@@ -95,6 +91,7 @@ class RealmLock:
     def __init__(self, api: KeycloakAdmin, realm: str, ttl: float = DEFAULT_TTL, clock: Clock = SYSTEM_CLOCK):
         self.api, self.realm, self.ttl = api, realm, ttl
         self.clock = clock  # expiries, waiting and polling all read it: tests drive a fake one
+        self.realm_api = api.realm(realm)
         self.run = uuid.uuid4().hex
         self.role_id: str | None = None
         self.expires = 0.0
@@ -118,8 +115,7 @@ class RealmLock:
         waited = False
         while True:
             try:
-                self.api.post(url(URLS["collection"], realm=self.realm), self.role_rep(), realm=self.realm,
-                              obj="apply lock")
+                self.realm_api.post(URLS["collection"], self.role_rep(), obj="apply lock")
                 return self.bind()
             except KeycloakError as exc:
                 if exc.status != 409:
@@ -129,8 +125,7 @@ class RealmLock:
                 continue  # released between our attempt and our read: try again at once
             why = holder.stale(self.clock.now())
             if why:
-                self.api.delete(url(URLS["by_id"], realm=self.realm, id=holder.role_id), allow_404=True,
-                                realm=self.realm, obj="stale apply lock")
+                self.realm_api.delete(URLS["by_id"], id=holder.role_id, allow_404=True, obj="stale apply lock")
                 self.notes.append(f"took over the apply lock of {holder.holder} ({why})")
                 continue
             if self.clock.monotonic() >= deadline:
@@ -158,8 +153,7 @@ class RealmLock:
             return
         rep = self.role_rep()
         try:
-            self.api.put(url(URLS["by_id"], realm=self.realm, id=self.role_id), {**rep, "id": self.role_id},
-                         realm=self.realm, obj="apply lock")
+            self.realm_api.put(URLS["by_id"], {**rep, "id": self.role_id}, id=self.role_id, obj="apply lock")
         except KeycloakError as exc:
             if exc.status == 404:
                 raise LockLost(f"realm '{self.realm}': our apply lock was taken over (this run stalled past its "
@@ -168,6 +162,5 @@ class RealmLock:
 
     def release(self) -> None:
         if self.role_id is not None:
-            self.api.delete(url(URLS["by_id"], realm=self.realm, id=self.role_id), allow_404=True,
-                            realm=self.realm, obj="apply lock")
+            self.realm_api.delete(URLS["by_id"], id=self.role_id, allow_404=True, obj="apply lock")
             self.role_id = None

@@ -34,23 +34,15 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from ..keycloak_api import KeycloakAdmin, url
+from ..keycloak_api import KeycloakAdmin, RealmAdmin
+from ..resources.user_links import URLS as LINK_URLS
+from ..resources.users import URLS as USER_URLS
 from ..resources.users import username_of
 from .plan import CREDENTIALS, LinkRemoval, LinksPlan, UserUpdate, desired_attributes
 from .staff import StaffMember
 
-URLS = {
-    "partial_import": "/admin/realms/{realm}/partialImport",
-    "user": "/admin/realms/{realm}/users/{id}",
-    "link": "/admin/realms/{realm}/users/{id}/federated-identity/{alias}",
-    "user_group": "/admin/realms/{realm}/users/{id}/groups/{group}",
-    "user_roles": "/admin/realms/{realm}/users/{id}/role-mappings/realm",
-    "credentials": "/admin/realms/{realm}/users/{id}/credentials",
-    "credential": "/admin/realms/{realm}/users/{id}/credentials/{credential}",
-    "logout": "/admin/realms/{realm}/users/{id}/logout",
-    "consents": "/admin/realms/{realm}/users/{id}/consents",
-    "consent": "/admin/realms/{realm}/users/{id}/consents/{client}",
-}
+# Keycloak's partial import of a realm: only the staff links tool uses it. User paths are users.py's.
+URLS = {"partial_import": "/admin/realms/{realm}/partialImport"}
 DEFAULT_BATCH = 25
 # Two batches in flight keep both of a small Keycloak's cores busy without queueing behind each other.
 DEFAULT_WORKERS = 2
@@ -102,12 +94,12 @@ def import_batches(api: KeycloakAdmin, realm: str, reps: list[dict], batch: int,
                    progress: Callable[[int], None] | None = None) -> tuple[int, list[str]]:
     """POST users to partialImport in batches (``workers`` at a time); returns (added, skipped usernames)."""
     chunks = [reps[start:start + batch] for start in range(0, len(reps), batch)]
+    realm_api = api.realm(realm)
 
     def send(numbered):
         number, chunk = numbered
-        return chunk, api.post(url(URLS["partial_import"], realm=realm),
-                               {"ifResourceExists": "SKIP", "users": chunk},
-                               realm=realm, obj=f"staff batch {number} ({len(chunk)} users)")
+        return chunk, realm_api.post(URLS["partial_import"], {"ifResourceExists": "SKIP", "users": chunk},
+                                     obj=f"staff batch {number} ({len(chunk)} users)")
 
     added, skipped = 0, []
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
@@ -119,36 +111,36 @@ def import_batches(api: KeycloakAdmin, realm: str, reps: list[dict], batch: int,
     return added, skipped
 
 
-def _current_user(api: KeycloakAdmin, realm: str, user: dict, obj: str) -> dict:
+def _current_user(realm_api: RealmAdmin, user: dict, obj: str) -> dict:
     """The user's full representation, read just before writing it back (never a stale or partial copy)."""
-    current = api.get(url(URLS["user"], realm=realm, id=user["id"]), realm=realm, obj=obj)
+    current = realm_api.get(USER_URLS["item"], id=user["id"], obj=obj)
     current.pop("access", None)
     return current
 
 
-def _remove_credentials(api: KeycloakAdmin, realm: str, user: dict, obj: str) -> list[str]:
+def _remove_credentials(realm_api: RealmAdmin, user: dict, obj: str) -> list[str]:
     """Delete every credential of the account (read now, by id); returns the types removed."""
-    found = api.get(url(URLS["credentials"], realm=realm, id=user["id"]), realm=realm, obj=obj)
+    found = realm_api.get(USER_URLS["credentials"], id=user["id"], obj=obj)
     for credential in found:
-        api.delete(url(URLS["credential"], realm=realm, id=user["id"], credential=credential["id"]),
-                   allow_404=True, realm=realm, obj=f"{obj}, {credential['type']} credential")
+        realm_api.delete(USER_URLS["credential"], id=user["id"], credential=credential["id"], allow_404=True,
+                         obj=f"{obj}, {credential['type']} credential")
     return [credential["type"] for credential in found]
 
 
-def _end_sessions(api: KeycloakAdmin, realm: str, user: dict, obj: str) -> int:
+def _end_sessions(realm_api: RealmAdmin, user: dict, obj: str) -> int:
     """End the account's online and offline sessions; returns how many clients' offline access was revoked."""
-    api.post(url(URLS["logout"], realm=realm, id=user["id"]), realm=realm, obj=obj)
+    realm_api.post(USER_URLS["logout"], id=user["id"], obj=obj)
     revoked = 0
-    for consent in api.get(url(URLS["consents"], realm=realm, id=user["id"]), realm=realm, obj=obj):
+    for consent in realm_api.get(USER_URLS["consents"], id=user["id"], obj=obj):
         # Revokes the consent and the client's offline tokens (sessions) of this user; 404 if gone meanwhile.
-        api.delete(url(URLS["consent"], realm=realm, id=user["id"], client=consent["clientId"]), allow_404=True,
-                   realm=realm, obj=f"{obj}, client '{consent['clientId']}'")
+        realm_api.delete(USER_URLS["consent"], id=user["id"], client=consent["clientId"], allow_404=True,
+                         obj=f"{obj}, client '{consent['clientId']}'")
         revoked += 1
     return revoked
 
 
-def _apply_update(api: KeycloakAdmin, plan: LinksPlan, update: UserUpdate, result: LinksResult) -> None:
-    realm, user = plan.realm, update.user
+def _apply_update(realm_api: RealmAdmin, plan: LinksPlan, update: UserUpdate, result: LinksResult) -> None:
+    user = update.user
     obj = f"user '{user['username']}'"
     written = [change for change in update.fields if change.path != CREDENTIALS]
     if written or update.adopt:
@@ -158,44 +150,40 @@ def _apply_update(api: KeycloakAdmin, plan: LinksPlan, update: UserUpdate, resul
             body["email"] = update.member.email
         if update.adopt or any(change.path.startswith("attributes.") for change in written):
             # ...but it replaces the whole attribute map: merge ours into the user's current one.
-            current = _current_user(api, realm, user, obj)
+            current = _current_user(realm_api, user, obj)
             body = {**current, **body,
                     "attributes": {**current.get("attributes", {}), **desired_attributes(update.member)}}
-        api.put(url(URLS["user"], realm=realm, id=user["id"]), body, realm=realm, obj=obj)
+        realm_api.put(USER_URLS["item"], body, id=user["id"], obj=obj)
     if update.add_link:
         national_id = update.member.national_id
-        api.post(url(URLS["link"], realm=realm, id=user["id"], alias=plan.alias),
-                 {"identityProvider": plan.alias, "userId": national_id, "userName": national_id},
-                 realm=realm, obj=obj)
+        realm_api.post(LINK_URLS["item"], {"identityProvider": plan.alias, "userId": national_id,
+                                           "userName": national_id}, id=user["id"], alias=plan.alias, obj=obj)
     for path in sorted(update.groups_add):
-        api.put(url(URLS["user_group"], realm=realm, id=user["id"], group=plan.state.group_ids[path]),
-                realm=realm, obj=obj)
+        realm_api.put(USER_URLS["group"], id=user["id"], group=plan.state.group_ids[path], obj=obj)
     for path in sorted(update.groups_remove):
-        api.delete(url(URLS["user_group"], realm=realm, id=user["id"], group=plan.state.group_ids[path]),
-                   realm=realm, obj=obj)
+        realm_api.delete(USER_URLS["group"], id=user["id"], group=plan.state.group_ids[path], obj=obj)
     roles = lambda names: [{"id": plan.state.role_ids[n], "name": n} for n in sorted(names)]  # noqa: E731
     if update.roles_add:
-        api.post(url(URLS["user_roles"], realm=realm, id=user["id"]), roles(update.roles_add), realm=realm, obj=obj)
+        realm_api.post(USER_URLS["realm_roles"], roles(update.roles_add), id=user["id"], obj=obj)
     if update.roles_remove:
-        api.request("DELETE", url(URLS["user_roles"], realm=realm, id=user["id"]), json=roles(update.roles_remove),
-                    realm=realm, obj=obj)
+        realm_api.delete(USER_URLS["realm_roles"], json=roles(update.roles_remove), id=user["id"], obj=obj)
     if update.credentials:
-        result.credentials_deleted(_remove_credentials(api, realm, user, obj))
+        result.credentials_deleted(_remove_credentials(realm_api, user, obj))
 
 
-def _apply_removal(api: KeycloakAdmin, plan: LinksPlan, removal: LinkRemoval, result: LinksResult) -> None:
-    realm, user = plan.realm, removal.user
+def _apply_removal(realm_api: RealmAdmin, plan: LinksPlan, removal: LinkRemoval, result: LinksResult) -> None:
+    user = removal.user
     obj = f"user '{user['username']}'"
     # Every way in is closed first (PSC link, credentials), then what is already open is ended: a
     # login between the two steps could otherwise open a new session.
     if removal.unlink:
-        api.delete(url(URLS["link"], realm=realm, id=user["id"], alias=plan.alias), realm=realm, obj=obj)
+        realm_api.delete(LINK_URLS["item"], id=user["id"], alias=plan.alias, obj=obj)
     if removal.credentials:
-        result.credentials_deleted(_remove_credentials(api, realm, user, obj))
+        result.credentials_deleted(_remove_credentials(realm_api, user, obj))
     if removal.unlink or removal.disable:
-        result.sessions_of_a_leaver_ended(_end_sessions(api, realm, user, obj))
+        result.sessions_of_a_leaver_ended(_end_sessions(realm_api, user, obj))
     if removal.disable:
-        api.put(url(URLS["user"], realm=realm, id=user["id"]), {"enabled": False}, realm=realm, obj=obj)
+        realm_api.put(USER_URLS["item"], {"enabled": False}, id=user["id"], obj=obj)
 
 
 def _one_by_one(work: Callable[[object], None], items: list, workers: int,
@@ -217,8 +205,9 @@ def apply_links_plan(api: KeycloakAdmin, plan: LinksPlan, batch: int = DEFAULT_B
     result = LinksResult()
     reps = [user_representation(m, plan.alias) for m in plan.creates]
     result.created, result.skipped = import_batches(api, plan.realm, reps, batch, workers, progress)
-    result.updated = _one_by_one(lambda update: _apply_update(api, plan, update, result), plan.updates,
+    realm_api = api.realm(plan.realm)
+    result.updated = _one_by_one(lambda update: _apply_update(realm_api, plan, update, result), plan.updates,
                                  update_workers, progress)
-    result.removed = _one_by_one(lambda removal: _apply_removal(api, plan, removal, result), plan.removals,
+    result.removed = _one_by_one(lambda removal: _apply_removal(realm_api, plan, removal, result), plan.removals,
                                  update_workers, progress)
     return result

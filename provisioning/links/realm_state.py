@@ -31,7 +31,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..keycloak_api import KeycloakAdmin, KeycloakError, url
+from ..keycloak_api import KeycloakAdmin, KeycloakError, RealmAdmin
+from ..resources.groups import URLS as GROUP_URLS
+from ..resources.identity_provider import URLS as IDP_URLS
+from ..resources.realm_roles import URLS as ROLE_URLS
+from ..resources.user_links import URLS as LINK_URLS
+from ..resources.user_profile import URLS as PROFILE_URLS
+from ..resources.users import URLS as USER_URLS
 
 if TYPE_CHECKING:
     from .in_sync import InSyncLines
@@ -41,19 +47,8 @@ MANAGED_BY = "smur-iam-links"
 MARK_ATTRIBUTE = "provisioned_by"
 NEEDED_ATTRIBUTES = ("rpps", "idnat", MARK_ATTRIBUTE)
 
-URLS = {
-    "users": "/admin/realms/{realm}/users",
-    "user_links": "/admin/realms/{realm}/users/{id}/federated-identity",
-    "user_credentials": "/admin/realms/{realm}/users/{id}/credentials",
-    "roles": "/admin/realms/{realm}/roles",
-    "role_users": "/admin/realms/{realm}/roles/{role}/users",
-    "groups": "/admin/realms/{realm}/groups",
-    "group_children": "/admin/realms/{realm}/groups/{id}/children",
-    "group_members": "/admin/realms/{realm}/groups/{id}/members",
-    "profile": "/admin/realms/{realm}/users/profile",
-    "idp": "/admin/realms/{realm}/identity-provider/instances/{alias}",
-    "staff_state": "/admin/realms/{realm}/smur-staff-state/users",
-}
+# The PSC extension's endpoint (mappers/psc-extension, StaffStateResource); the other paths are the resources'.
+STAFF_STATE_URL = "/admin/realms/{realm}/smur-staff-state/users"
 READ_BY_ENDPOINT, READ_BY_USERS_API = "staff-state endpoint", "stock users API"
 STAFF_STATE_FORMAT = "smur-staff-state/lines-2"  # what the extension's StaffStateWriter writes
 CREDENTIAL_READERS = 8  # stock users API only: credential listings in flight
@@ -61,16 +56,6 @@ CREDENTIAL_READERS = 8  # stock users API only: credential listings in flight
 
 class LinksPreconditionError(Exception):
     """The realm is not ready for staff links (no PSC provider, attributes not declared)."""
-
-
-def paged(api: KeycloakAdmin, path: str, realm: str, obj: str, params: dict | None = None) -> list:
-    items, first = [], 0
-    while True:
-        page = api.get(path, params={**(params or {}), "first": first, "max": PAGE}, realm=realm, obj=obj)
-        items += page
-        if len(page) < PAGE:
-            return items
-        first += PAGE
 
 
 def is_managed(user: dict) -> bool:
@@ -103,13 +88,13 @@ class RealmStaffState:
         return record
 
 
-def _group_paths(api, realm, groups, found):
+def _group_paths(realm_api: RealmAdmin, groups, found):
     for group in groups:
         found[group["path"]] = group["id"]
         children = group.get("subGroups") or []
         if not children and group.get("subGroupCount"):
-            children = paged(api, url(URLS["group_children"], realm=realm, id=group["id"]), realm, "groups")
-        _group_paths(api, realm, children, found)
+            children = realm_api.get_all(GROUP_URLS["children"], id=group["id"], obj="groups", page_size=PAGE)
+        _group_paths(realm_api, children, found)
 
 
 class StaffStatePrefetch:
@@ -166,10 +151,10 @@ def read_realm_state(api: KeycloakAdmin, realm: str, alias: str, groups: set[str
     list names; on the stock users API their credentials are read too (besides those of the
     accounts the tool manages)."""
     before = sum(api.requests.values())
-    if api.get(url(URLS["idp"], realm=realm, alias=alias), allow_404=True, realm=realm,
-               obj=f"identity provider '{alias}'") is None:
+    realm_api = api.realm(realm)
+    if realm_api.get(IDP_URLS["item"], alias=alias, allow_404=True, obj=f"identity provider '{alias}'") is None:
         raise LinksPreconditionError(f"realm '{realm}' has no identity provider '{alias}': run `smur-iam apply` first")
-    profile = api.get(url(URLS["profile"], realm=realm), realm=realm, obj="user profile")
+    profile = realm_api.get(PROFILE_URLS["item"], obj="user profile")
     declared = {a["name"] for a in profile.get("attributes", [])}
     missing = [a for a in NEEDED_ATTRIBUTES if a not in declared]
     if missing:
@@ -178,10 +163,10 @@ def read_realm_state(api: KeycloakAdmin, realm: str, alias: str, groups: set[str
             "them. Declare them in the region's userProfile and run `smur-iam apply` first")
 
     state = RealmStaffState(realm, alias)
-    state.role_ids = {r["name"]: r["id"] for r in api.get(url(URLS["roles"], realm=realm), params={"max": -1},
-                                                          realm=realm, obj="realm roles")}
-    _group_paths(api, realm, paged(api, url(URLS["groups"], realm=realm), realm, "groups",
-                                   {"briefRepresentation": "true"}), state.group_ids)
+    state.role_ids = {r["name"]: r["id"] for r in realm_api.get(ROLE_URLS["collection"], params={"max": -1},
+                                                                obj="realm roles")}
+    _group_paths(realm_api, realm_api.get_all(GROUP_URLS["collection"], obj="groups", page_size=PAGE,
+                                              params={"briefRepresentation": "true"}), state.group_ids)
     if not use_endpoint:
         lines, state.fallback_reason = None, None
     elif prefetched is not None:
@@ -192,7 +177,7 @@ def read_realm_state(api: KeycloakAdmin, realm: str, alias: str, groups: set[str
         _fill_from_lines(state, lines, groups, roles, expected)
     else:
         state.read_by = READ_BY_USERS_API
-        _fill_from_users_api(api, state, groups, roles, verify_all_links, listed or set())
+        _fill_from_users_api(realm_api, state, groups, roles, verify_all_links, listed or set())
     state.requests = sum(api.requests.values()) - before
     return state
 
@@ -200,9 +185,8 @@ def read_realm_state(api: KeycloakAdmin, realm: str, alias: str, groups: set[str
 def fetch_staff_state(api: KeycloakAdmin, realm: str, alias: str) -> tuple[str | None, str | None]:
     """Every user as the extension's endpoint writes it (text), or (None, why) when it cannot answer."""
     try:
-        answer = api.get(url(URLS["staff_state"], realm=realm),
-                         params={"idp": alias, "attribute": list(NEEDED_ATTRIBUTES)},
-                         allow_404=True, realm=realm, obj="staff state", text=True)
+        answer = api.realm(realm).get(STAFF_STATE_URL, params={"idp": alias, "attribute": list(NEEDED_ATTRIBUTES)},
+                                      allow_404=True, obj="staff state", text=True)
     except KeycloakError as exc:
         if exc.status == 409:  # a user federation provider: its users are not all local
             return None, str(exc)
@@ -271,10 +255,11 @@ def _index_user(state: RealmStaffState, user: dict) -> None:
         state.users_by_idnat.setdefault(idnat, []).append(user)
 
 
-def _fill_from_users_api(api: KeycloakAdmin, state: RealmStaffState, groups: set[str], roles: set[str],
+def _fill_from_users_api(realm_api: RealmAdmin, state: RealmStaffState, groups: set[str], roles: set[str],
                          verify_all_links: bool, listed: set[str]) -> None:
-    realm, alias = state.realm, state.alias
-    for user in paged(api, url(URLS["users"], realm=realm), realm, "users", {"briefRepresentation": "false"}):
+    alias = state.alias
+    for user in realm_api.get_all(USER_URLS["collection"], obj="users", page_size=PAGE,
+                                  params={"briefRepresentation": "false"}):
         _index_user(state, user)
     # The users listing carries no credentials. Read them for the accounts whose credentials the tool
     # would remove (those it manages or the list names), not for every account of the realm: one request
@@ -282,14 +267,13 @@ def _fill_from_users_api(api: KeycloakAdmin, state: RealmStaffState, groups: set
     ours = [u for u in state.users_by_username.values() if is_managed(u) or u["username"] in listed]
 
     def read_credentials(user: dict) -> None:
-        found = api.get(url(URLS["user_credentials"], realm=realm, id=user["id"]), realm=realm,
-                        obj=f"credentials of user '{user['username']}'")
+        found = realm_api.get(USER_URLS["credentials"], id=user["id"], obj=f"credentials of user '{user['username']}'")
         user["credentials"] = sorted({c["type"] for c in found})
 
     with ThreadPoolExecutor(max_workers=CREDENTIAL_READERS) as pool:
         list(pool.map(read_credentials, ours))
-    linked = paged(api, url(URLS["users"], realm=realm), realm, "users",
-                   {"idpAlias": alias, "briefRepresentation": "true"})
+    linked = realm_api.get_all(USER_URLS["collection"], obj="users", page_size=PAGE,
+                               params={"idpAlias": alias, "briefRepresentation": "true"})
     state.linked_user_ids = {u["id"] for u in linked}
     by_id = {u["id"]: u for u in state.users_by_username.values()}
     for user_id in state.linked_user_ids:
@@ -297,16 +281,16 @@ def _fill_from_users_api(api: KeycloakAdmin, state: RealmStaffState, groups: set
         if user and is_managed(user) and not verify_all_links:
             state.link_of[user_id] = user["username"]  # we linked it with its username
             continue
-        for link in api.get(url(URLS["user_links"], realm=realm, id=user_id), realm=realm, obj="user links"):
+        for link in realm_api.get(LINK_URLS["collection"], id=user_id, obj="user links"):
             if link["identityProvider"] == alias:
                 state.link_of[user_id] = link["userId"]
     for path in groups:
         if path in state.group_ids:
-            members = paged(api, url(URLS["group_members"], realm=realm, id=state.group_ids[path]), realm,
-                            f"group '{path}'", {"briefRepresentation": "true"})
+            members = realm_api.get_all(GROUP_URLS["members"], id=state.group_ids[path], obj=f"group '{path}'",
+                                        page_size=PAGE, params={"briefRepresentation": "true"})
             state.group_members[path] = {m["id"] for m in members}
     for role in roles:
         if role in state.role_ids:
-            members = paged(api, url(URLS["role_users"], realm=realm, role=role), realm, f"role '{role}'",
-                            {"briefRepresentation": "true"})
+            members = realm_api.get_all(ROLE_URLS["users"], name=role, obj=f"role '{role}'", page_size=PAGE,
+                                        params={"briefRepresentation": "true"})
             state.role_members[role] = {m["id"] for m in members}

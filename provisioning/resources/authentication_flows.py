@@ -12,7 +12,6 @@ an emptied browser flow has no step that can sign anyone in).
 """
 from __future__ import annotations
 
-from ..keycloak_api import url
 from .base import FieldChange, Inventory, ResourceType, stated_diff
 from .first_login_flow import first_login_flow
 from .sign_in_flows import sign_in_flows
@@ -30,8 +29,8 @@ URLS = {
 
 def _flows(ctx) -> list[dict]:
     if "flows" not in ctx.cache:
-        ctx.cache["flows"] = ctx.api.get(url(URLS["collection"], realm=ctx.realm), realm=ctx.realm,
-                                         obj="authentication flows") if ctx.realm_exists else []
+        ctx.cache["flows"] = (ctx.realm_api.get(URLS["collection"], obj="authentication flows")
+                              if ctx.realm_exists else [])
     return ctx.cache["flows"]
 
 
@@ -56,11 +55,10 @@ class AuthenticationFlowResource(ResourceType):
     def _steps(self, ctx, alias: str) -> list[dict]:
         obj = self.describe(alias)
         steps = []
-        for execution in ctx.api.get(url(URLS["executions"], realm=ctx.realm, alias=alias), realm=ctx.realm, obj=obj):
+        for execution in ctx.realm_api.get(URLS["executions"], alias=alias, obj=obj):
             config = {}
             if execution.get("authenticationConfig"):
-                rep = ctx.api.get(url(URLS["config"], realm=ctx.realm, id=execution["authenticationConfig"]),
-                                  realm=ctx.realm, obj=obj)
+                rep = ctx.realm_api.get(URLS["config"], id=execution["authenticationConfig"], obj=obj)
                 config = rep.get("config", {})
             steps.append({"providerId": execution.get("providerId"), "requirement": execution.get("requirement"),
                           "config": config})
@@ -76,51 +74,49 @@ class AuthenticationFlowResource(ResourceType):
         return changes
 
     def create(self, ctx, desired):
-        ctx.api.post(url(URLS["collection"], realm=ctx.realm),
-                     {"alias": desired["alias"], "description": desired["description"], "providerId": "basic-flow",
-                      "topLevel": True, "builtIn": False}, realm=ctx.realm, obj=self.describe(desired["alias"]))
+        ctx.realm_api.post(URLS["collection"],
+                           {"alias": desired["alias"], "description": desired["description"],
+                            "providerId": "basic-flow", "topLevel": True, "builtIn": False},
+                           obj=self.describe(desired["alias"]))
         self._converge(ctx, desired)
 
     def update(self, ctx, desired, current):
         if current.get("description") != desired["description"]:
-            ctx.api.put(url(URLS["item"], realm=ctx.realm, id=current["_id"]),
-                        {"id": current["_id"], "alias": desired["alias"], "description": desired["description"],
-                         "providerId": "basic-flow", "topLevel": True, "builtIn": False},
-                        realm=ctx.realm, obj=self.describe(desired["alias"]))
+            ctx.realm_api.put(URLS["item"],
+                              {"id": current["_id"], "alias": desired["alias"], "description": desired["description"],
+                               "providerId": "basic-flow", "topLevel": True, "builtIn": False},
+                              id=current["_id"], obj=self.describe(desired["alias"]))
         self._converge(ctx, desired)
 
     def delete(self, ctx, key, current):
-        ctx.api.delete(url(URLS["item"], realm=ctx.realm, id=current["_id"]), allow_404=True,
-                       realm=ctx.realm, obj=self.describe(key))
+        ctx.realm_api.delete(URLS["item"], id=current["_id"], allow_404=True, obj=self.describe(key))
 
     def _converge(self, ctx, desired):
         """Make the flow's executions exactly the desired steps, whatever state it was left in."""
         alias = desired["alias"]
         obj = self.describe(alias)
-        executions = ctx.api.get(url(URLS["executions"], realm=ctx.realm, alias=alias), realm=ctx.realm, obj=obj)
+        executions = ctx.realm_api.get(URLS["executions"], alias=alias, obj=obj)
         wanted = [step["providerId"] for step in desired["executions"]]
         if [e.get("providerId") for e in executions] != wanted:
             for execution in executions:
-                ctx.api.delete(url(URLS["execution"], realm=ctx.realm, id=execution["id"]), allow_404=True,
-                               realm=ctx.realm, obj=obj)
+                ctx.realm_api.delete(URLS["execution"], id=execution["id"], allow_404=True, obj=obj)
             for provider in wanted:
-                ctx.api.post(url(URLS["add_execution"], realm=ctx.realm, alias=alias), {"provider": provider},
-                             realm=ctx.realm, obj=obj)
-            executions = ctx.api.get(url(URLS["executions"], realm=ctx.realm, alias=alias), realm=ctx.realm, obj=obj)
+                ctx.realm_api.post(URLS["add_execution"], {"provider": provider}, alias=alias, obj=obj)
+            executions = ctx.realm_api.get(URLS["executions"], alias=alias, obj=obj)
         for execution, step in zip(executions, desired["executions"], strict=True):
             # New executions start DISABLED.
             if execution.get("requirement") != step["requirement"]:
-                ctx.api.put(url(URLS["executions"], realm=ctx.realm, alias=alias),
-                            {**execution, "requirement": step["requirement"]}, realm=ctx.realm, obj=obj)
+                ctx.realm_api.put(URLS["executions"], {**execution, "requirement": step["requirement"]},
+                                  alias=alias, obj=obj)
             if execution.get("authenticationConfig"):
-                config_url = url(URLS["config"], realm=ctx.realm, id=execution["authenticationConfig"])
-                current = ctx.api.get(config_url, realm=ctx.realm, obj=obj)
+                config_id = execution["authenticationConfig"]
+                current = ctx.realm_api.get(URLS["config"], id=config_id, obj=obj)
                 if current.get("config") != step["config"]:
-                    ctx.api.put(config_url, {**current, "config": step["config"]}, realm=ctx.realm, obj=obj)
+                    ctx.realm_api.put(URLS["config"], {**current, "config": step["config"]}, id=config_id, obj=obj)
             elif step["config"]:
-                ctx.api.post(url(URLS["execution_config"], realm=ctx.realm, id=execution["id"]),
-                             {"alias": f"{alias}-{step['providerId']}", "config": step["config"]},
-                             realm=ctx.realm, obj=obj)
+                ctx.realm_api.post(URLS["execution_config"],
+                                   {"alias": f"{alias}-{step['providerId']}", "config": step["config"]},
+                                   id=execution["id"], obj=obj)
 
     def describe(self, key):
         return f"authentication flow '{key}'"

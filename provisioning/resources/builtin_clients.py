@@ -14,7 +14,6 @@ bearer-only, so it never signs anyone in nor issues a token.
 from __future__ import annotations
 
 from ..config.model import BUILTIN_CLIENTS
-from ..keycloak_api import url
 from .base import ResourceType, merged
 from .clients import NO_FLOW_OVERRIDES, URLS, client_reps, without_offline_field
 from .offline_access import FIELD as OFFLINE_FIELD
@@ -50,7 +49,7 @@ class BuiltinClientResource(ResourceType):
         obj = self.describe(desired["clientId"])
         body = merged(current, without_offline_field(desired))
         body.pop("protocolMappers", None)
-        ctx.api.put(url(URLS["item"], realm=ctx.realm, id=current["id"]), body, realm=ctx.realm, obj=obj)
+        ctx.realm_api.put(URLS["item"], body, id=current["id"], obj=obj)
         if client_offline_change(desired, current):
             set_client_offline_access(ctx, current["id"], desired[OFFLINE_FIELD], obj)
 

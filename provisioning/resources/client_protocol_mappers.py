@@ -12,7 +12,6 @@ Read from the client representations (clients.py), so no request per mapper.
 """
 from __future__ import annotations
 
-from ..keycloak_api import url
 from .base import Inventory, ResourceType, merged, without_private
 from .clients import client_reps
 
@@ -101,19 +100,18 @@ class ClientProtocolMapperResource(ResourceType):
 
     def create(self, ctx, desired):
         client_id = ctx.id_of("client", desired["_client"])
-        ctx.api.post(url(URLS["collection"], realm=ctx.realm, id=client_id), without_private(desired),
-                     realm=ctx.realm, obj=self.describe(_key(desired["_client"], desired["name"])))
+        ctx.realm_api.post(URLS["collection"], without_private(desired), id=client_id,
+                           obj=self.describe(_key(desired["_client"], desired["name"])))
 
     def update(self, ctx, desired, current):
         client_id = ctx.id_of("client", desired["_client"])
-        ctx.api.put(url(URLS["item"], realm=ctx.realm, id=client_id, mapper=current["id"]),
-                    without_private(merged(current, desired)),
-                    realm=ctx.realm, obj=self.describe(_key(desired["_client"], desired["name"])))
+        ctx.realm_api.put(URLS["item"], without_private(merged(current, desired)), id=client_id,
+                          mapper=current["id"], obj=self.describe(_key(desired["_client"], desired["name"])))
 
     def delete(self, ctx, key, current):
         client_id = ctx.id_of("client", current["_client"])
-        ctx.api.delete(url(URLS["item"], realm=ctx.realm, id=client_id, mapper=current["id"]), allow_404=True,
-                       realm=ctx.realm, obj=self.describe(key))
+        ctx.realm_api.delete(URLS["item"], id=client_id, mapper=current["id"], allow_404=True,
+                             obj=self.describe(key))
 
     def describe(self, key):
         return f"token mapper '{key}'"

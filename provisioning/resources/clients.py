@@ -13,7 +13,6 @@ flows are PSC-only, sign_in_flows.py), nor offline tokens unless it declares
 from __future__ import annotations
 
 from ..config.model import BUILTIN_CLIENTS
-from ..keycloak_api import url
 from .base import FieldChange, Inventory, ResourceType, merged, reveal
 from .listing import find_by_key, read_listing
 from .offline_access import FIELD as OFFLINE_FIELD
@@ -26,12 +25,11 @@ URLS = {
 
 
 def _listing(ctx):
-    return read_listing(ctx, "clients", url(URLS["collection"], realm=ctx.realm))
+    return read_listing(ctx, "clients", URLS["collection"])
 
 
 def _lookup(ctx, client_id: str) -> dict | None:
-    matches = ctx.api.get(url(URLS["collection"], realm=ctx.realm), params={"clientId": client_id},
-                          realm=ctx.realm, obj=f"client '{client_id}'")
+    matches = ctx.realm_api.get(URLS["collection"], params={"clientId": client_id}, obj=f"client '{client_id}'")
     return next((c for c in matches if c["clientId"] == client_id), None)
 
 
@@ -122,8 +120,7 @@ class ClientResource(ResourceType):
 
     def create(self, ctx, desired):
         obj = self.describe(desired["clientId"])
-        new_id = ctx.api.post(url(URLS["collection"], realm=ctx.realm), reveal(without_offline_field(desired)),
-                              realm=ctx.realm, obj=obj)
+        new_id = ctx.realm_api.post(URLS["collection"], reveal(without_offline_field(desired)), obj=obj)
         ctx.ids[("client", desired["clientId"])] = new_id
         # Not left to the realm's default optional scopes, whatever they are at this point.
         set_client_offline_access(ctx, new_id, desired[OFFLINE_FIELD], obj)
@@ -132,13 +129,12 @@ class ClientResource(ResourceType):
         obj = self.describe(desired["clientId"])
         body = merged(current, reveal(without_offline_field(desired)))
         body.pop("protocolMappers", None)  # managed as their own resource
-        ctx.api.put(url(URLS["item"], realm=ctx.realm, id=current["id"]), body, realm=ctx.realm, obj=obj)
+        ctx.realm_api.put(URLS["item"], body, id=current["id"], obj=obj)
         if client_offline_change(desired, current):
             set_client_offline_access(ctx, current["id"], desired[OFFLINE_FIELD], obj)
 
     def delete(self, ctx, key, current):
-        ctx.api.delete(url(URLS["item"], realm=ctx.realm, id=current["id"]), allow_404=True,
-                       realm=ctx.realm, obj=self.describe(key))
+        ctx.realm_api.delete(URLS["item"], id=current["id"], allow_404=True, obj=self.describe(key))
 
     def describe(self, key):
         return f"client '{key}'"

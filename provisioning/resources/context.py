@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..config import Configuration, Region
-from ..keycloak_api import KeycloakAdmin
+from ..keycloak_api import KeycloakAdmin, RealmAdmin
 from ..psc_discovery import PscDiscovery
 
 
@@ -29,6 +29,11 @@ class RealmContext:
     @property
     def realm(self) -> str:
         return self.region.realm
+
+    @property
+    def realm_api(self) -> RealmAdmin:
+        """The admin API of this realm: every request the resource types send goes through it."""
+        return self.api.realm(self.realm)
 
     def id_of(self, kind: str, key: str) -> str:
         try:

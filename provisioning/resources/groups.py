@@ -6,7 +6,6 @@ ignores `realmRoles` in a group body). Members come from the staff lists.
 """
 from __future__ import annotations
 
-from ..keycloak_api import url
 from .base import Inventory, ResourceType
 from .listing import find_by_key, read_listing
 from .realm_roles import role_rep
@@ -16,13 +15,14 @@ URLS = {
     "item": "/admin/realms/{realm}/groups/{id}",
     "by_path": "/admin/realms/{realm}/group-by-path/{name}",
     "realm_roles": "/admin/realms/{realm}/groups/{id}/role-mappings/realm",
+    "children": "/admin/realms/{realm}/groups/{id}/children",
+    "members": "/admin/realms/{realm}/groups/{id}/members",
 }
 
 
 def _listing(ctx):
     # Full representations carry attributes and realm roles; no sub-group counting (costly in big realms).
-    return read_listing(ctx, "groups", url(URLS["collection"], realm=ctx.realm),
-                        {"briefRepresentation": "false", "subGroupsCount": "false"})
+    return read_listing(ctx, "groups", URLS["collection"], {"briefRepresentation": "false", "subGroupsCount": "false"})
 
 
 class GroupResource(ResourceType):
@@ -43,9 +43,8 @@ class GroupResource(ResourceType):
     def read(self, ctx, keys):
         if not ctx.realm_exists:
             return {}
-        found = find_by_key(_listing(ctx), lambda g: g["name"], set(keys), lambda name: ctx.api.get(
-            url(URLS["by_path"], realm=ctx.realm, name=name), allow_404=True, realm=ctx.realm,
-            obj=self.describe(name)))
+        found = find_by_key(_listing(ctx), lambda g: g["name"], set(keys), lambda name: ctx.realm_api.get(
+            URLS["by_path"], name=name, allow_404=True, obj=self.describe(name)))
         for name, group in found.items():
             ctx.ids[("group", name)] = group["id"]
         return found
@@ -58,8 +57,7 @@ class GroupResource(ResourceType):
 
     def create(self, ctx, desired):
         body = {"name": desired["name"], "attributes": desired["attributes"]}
-        group_id = ctx.api.post(url(URLS["collection"], realm=ctx.realm), body, realm=ctx.realm,
-                                obj=self.describe(desired["name"]))
+        group_id = ctx.realm_api.post(URLS["collection"], body, obj=self.describe(desired["name"]))
         ctx.ids[("group", desired["name"])] = group_id
         self._map_roles(ctx, desired["name"], group_id, add=desired["realmRoles"], remove=[])
 
@@ -67,23 +65,20 @@ class GroupResource(ResourceType):
         attributes = {**current.get("attributes", {}), **desired["attributes"]}
         if attributes != current.get("attributes", {}):
             # Keycloak replaces the attribute map: keep the attributes the file does not state.
-            ctx.api.put(url(URLS["item"], realm=ctx.realm, id=current["id"]),
-                        {"id": current["id"], "name": desired["name"], "attributes": attributes},
-                        realm=ctx.realm, obj=self.describe(desired["name"]))
+            ctx.realm_api.put(URLS["item"], {"id": current["id"], "name": desired["name"], "attributes": attributes},
+                              id=current["id"], obj=self.describe(desired["name"]))
         have, want = set(current.get("realmRoles", [])), set(desired["realmRoles"])
         self._map_roles(ctx, desired["name"], current["id"], add=sorted(want - have), remove=sorted(have - want))
 
     def _map_roles(self, ctx, name, group_id, add, remove):
-        endpoint = url(URLS["realm_roles"], realm=ctx.realm, id=group_id)
-        for method, roles in ((ctx.api.post, add), (ctx.api.delete, remove)):
+        for method, roles in (("POST", add), ("DELETE", remove)):
             found = [(r, role_rep(ctx, r)) for r in roles]
             reps = [{"id": rep["id"], "name": r} for r, rep in found if rep]  # a role gone meanwhile is no mapping
             if reps:
-                method(endpoint, json=reps, realm=ctx.realm, obj=self.describe(name))
+                ctx.realm_api.request(method, URLS["realm_roles"], json=reps, id=group_id, obj=self.describe(name))
 
     def delete(self, ctx, key, current):
-        ctx.api.delete(url(URLS["item"], realm=ctx.realm, id=current["id"]), allow_404=True, realm=ctx.realm,
-                       obj=self.describe(key))
+        ctx.realm_api.delete(URLS["item"], id=current["id"], allow_404=True, obj=self.describe(key))
 
     def describe(self, key):
         return f"group '{key}'"

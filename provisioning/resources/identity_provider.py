@@ -24,7 +24,6 @@ a secret left from an earlier method is removed, never kept unseen.
 """
 from __future__ import annotations
 
-from ..keycloak_api import url
 from ..config.references import MASK
 from .base import FieldChange, Inventory, ResourceType, merged, reveal
 from .first_login_flow import flow_alias
@@ -78,8 +77,7 @@ def _uses_certificate(rep: dict) -> bool:
 
 
 def _listing(ctx):
-    return read_listing(ctx, "identity providers", url(URLS["collection"], realm=ctx.realm),
-                        {"briefRepresentation": "false"})
+    return read_listing(ctx, "identity providers", URLS["collection"], {"briefRepresentation": "false"})
 
 
 class IdentityProviderResource(ResourceType):
@@ -149,8 +147,8 @@ class IdentityProviderResource(ResourceType):
     def read(self, ctx, keys):
         if not ctx.realm_exists:
             return {}
-        return find_by_key(_listing(ctx), lambda idp: idp["alias"], keys, lambda alias: ctx.api.get(
-            url(URLS["item"], realm=ctx.realm, alias=alias), allow_404=True, realm=ctx.realm, obj=self.describe(alias)))
+        return find_by_key(_listing(ctx), lambda idp: idp["alias"], keys, lambda alias: ctx.realm_api.get(
+            URLS["item"], alias=alias, allow_404=True, obj=self.describe(alias)))
 
     def inventory(self, ctx):
         if not ctx.realm_exists:
@@ -159,8 +157,7 @@ class IdentityProviderResource(ResourceType):
         return Inventory({idp["alias"] for idp in listing.items}, listing.complete)
 
     def create(self, ctx, desired):
-        ctx.api.post(url(URLS["collection"], realm=ctx.realm), reveal(desired),
-                     realm=ctx.realm, obj=self.describe(desired["alias"]))
+        ctx.realm_api.post(URLS["collection"], reveal(desired), obj=self.describe(desired["alias"]))
 
     def update(self, ctx, desired, current):
         # Merge into what Keycloak has: config keys the file does not state survive, but for the secret
@@ -169,12 +166,10 @@ class IdentityProviderResource(ResourceType):
         body["config"] = {k: v for k, v in body["config"].items() if k not in OBSOLETE_KEYS}  # old claim filter
         if _uses_certificate(desired):
             body["config"] = {k: v for k, v in body["config"].items() if k not in SECRET_KEYS}
-        ctx.api.put(url(URLS["item"], realm=ctx.realm, alias=desired["alias"]), reveal(body),
-                    realm=ctx.realm, obj=self.describe(desired["alias"]))
+        ctx.realm_api.put(URLS["item"], reveal(body), alias=desired["alias"], obj=self.describe(desired["alias"]))
 
     def delete(self, ctx, key, current):
-        ctx.api.delete(url(URLS["item"], realm=ctx.realm, alias=key), allow_404=True,
-                       realm=ctx.realm, obj=self.describe(key))
+        ctx.realm_api.delete(URLS["item"], alias=key, allow_404=True, obj=self.describe(key))
 
     def describe(self, key):
         return f"identity provider '{key}'"

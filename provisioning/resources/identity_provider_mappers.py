@@ -5,7 +5,6 @@ managed identity provider is read with one listing per provider.
 """
 from __future__ import annotations
 
-from ..keycloak_api import url
 from .base import Inventory, ResourceType, merged, without_private
 
 URLS = {
@@ -41,8 +40,8 @@ class IdentityProviderMapperResource(ResourceType):
         if cache_key not in ctx.cache:
             mappers = []
             if ctx.realm_exists:  # a missing identity provider (404) has no mappers
-                mappers = ctx.api.get(url(URLS["collection"], realm=ctx.realm, alias=alias), allow_404=True,
-                                      realm=ctx.realm, obj=f"mappers of identity provider '{alias}'") or []
+                mappers = ctx.realm_api.get(URLS["collection"], alias=alias, allow_404=True,
+                                            obj=f"mappers of identity provider '{alias}'") or []
             ctx.cache[cache_key] = mappers
         return ctx.cache[cache_key]
 
@@ -63,17 +62,17 @@ class IdentityProviderMapperResource(ResourceType):
 
     def create(self, ctx, desired):
         alias = desired["identityProviderAlias"]
-        ctx.api.post(url(URLS["collection"], realm=ctx.realm, alias=alias), without_private(desired),
-                     realm=ctx.realm, obj=self.describe(_key(alias, desired["name"])))
+        ctx.realm_api.post(URLS["collection"], without_private(desired), alias=alias,
+                           obj=self.describe(_key(alias, desired["name"])))
 
     def update(self, ctx, desired, current):
         alias = desired["identityProviderAlias"]
-        ctx.api.put(url(URLS["item"], realm=ctx.realm, alias=alias, id=current["id"]), merged(current, desired),
-                    realm=ctx.realm, obj=self.describe(_key(alias, desired["name"])))
+        ctx.realm_api.put(URLS["item"], merged(current, desired), alias=alias, id=current["id"],
+                          obj=self.describe(_key(alias, desired["name"])))
 
     def delete(self, ctx, key, current):
-        ctx.api.delete(url(URLS["item"], realm=ctx.realm, alias=current["identityProviderAlias"], id=current["id"]),
-                       allow_404=True, realm=ctx.realm, obj=self.describe(key))
+        ctx.realm_api.delete(URLS["item"], alias=current["identityProviderAlias"], id=current["id"], allow_404=True,
+                             obj=self.describe(key))
 
     def describe(self, key):
         return f"identity-provider mapper '{key}'"

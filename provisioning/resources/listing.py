@@ -31,27 +31,21 @@ class Listing:
             self.items, self.complete = self.read_all(), True
 
 
-def read_listing(ctx, name: str, path: str, params: dict | None = None) -> Listing:
-    """One bounded page of ``path`` (or every page with ``ctx.full_inventory``), cached per plan."""
+def read_listing(ctx, name: str, template: str, params: dict | None = None) -> Listing:
+    """One bounded page of the listing at ``template`` (or every page with ``ctx.full_inventory``), cached per plan."""
     cache_key = ("listing", name)
     if cache_key in ctx.cache:
         return ctx.cache[cache_key]
     params = dict(params or {})
 
     def read_all() -> list[dict]:
-        items, first = [], 0
-        while True:
-            page = ctx.api.get(path, params={**params, "first": first, "max": FULL_PAGE}, realm=ctx.realm, obj=name)
-            items += page
-            if len(page) < FULL_PAGE:
-                return items
-            first += FULL_PAGE
+        return ctx.realm_api.get_all(template, obj=name, params=params, page_size=FULL_PAGE)
 
     if ctx.full_inventory:
         listing = Listing(read_all(), True, read_all)
     else:
         # One more than the page: its presence says the page is not the whole listing.
-        page = ctx.api.get(path, params={**params, "first": 0, "max": INVENTORY_PAGE + 1}, realm=ctx.realm, obj=name)
+        page = ctx.realm_api.get(template, params={**params, "first": 0, "max": INVENTORY_PAGE + 1}, obj=name)
         listing = Listing(page[:INVENTORY_PAGE], len(page) <= INVENTORY_PAGE, read_all)
     ctx.cache[cache_key] = listing
     return listing

@@ -15,17 +15,15 @@ The offline session maximum is a realm setting (realm.py, `offlineSessionMaxLife
 """
 from __future__ import annotations
 
-from ..keycloak_api import url
 from .base import FieldChange, ResourceType
+from .realm_roles import URLS as ROLE_URLS
+from .realm_roles import default_roles
 
 URLS = {
     "scopes": "/admin/realms/{realm}/client-scopes",
     "client_optional_scope": "/admin/realms/{realm}/clients/{id}/optional-client-scopes/{scope}",
     "realm_optional_scopes": "/admin/realms/{realm}/default-optional-client-scopes",
     "realm_optional_scope": "/admin/realms/{realm}/default-optional-client-scopes/{scope}",
-    "default_roles": "/admin/realms/{realm}/roles/default-roles-{realm}/composites/realm",  # read
-    "default_roles_write": "/admin/realms/{realm}/roles/default-roles-{realm}/composites",  # add, remove
-    "role": "/admin/realms/{realm}/roles/{name}",
 }
 OFFLINE = "offline_access"  # Keycloak's name for the role and for the client scope
 FIELD = "_offlineAccess"  # in a client's desired representation; not a Keycloak field (never sent)
@@ -33,7 +31,7 @@ FIELD = "_offlineAccess"  # in a client's desired representation; not a Keycloak
 
 def _offline_scope_id(ctx) -> str | None:
     if "offline-scope-id" not in ctx.cache:
-        scopes = ctx.api.get(url(URLS["scopes"], realm=ctx.realm), realm=ctx.realm, obj="client scopes")
+        scopes = ctx.realm_api.get(URLS["scopes"], obj="client scopes")
         ctx.cache["offline-scope-id"] = next((s["id"] for s in scopes if s["name"] == OFFLINE), None)
     return ctx.cache["offline-scope-id"]
 
@@ -48,11 +46,10 @@ def set_client_offline_access(ctx, client_uuid: str, wanted: bool, obj: str) -> 
     scope = _offline_scope_id(ctx)
     if scope is None:
         return  # the realm has no offline scope at all: nothing can grant offline tokens
-    target = url(URLS["client_optional_scope"], realm=ctx.realm, id=client_uuid, scope=scope)
     if wanted:
-        ctx.api.put(target, realm=ctx.realm, obj=obj)
+        ctx.realm_api.put(URLS["client_optional_scope"], id=client_uuid, scope=scope, obj=obj)
     else:
-        ctx.api.delete(target, allow_404=True, realm=ctx.realm, obj=obj)
+        ctx.realm_api.delete(URLS["client_optional_scope"], id=client_uuid, scope=scope, allow_404=True, obj=obj)
 
 
 class OfflineAccessResource(ResourceType):
@@ -67,9 +64,8 @@ class OfflineAccessResource(ResourceType):
     def read(self, ctx, keys):
         if not ctx.realm_exists:
             return {}
-        roles = ctx.api.get(url(URLS["default_roles"], realm=ctx.realm), realm=ctx.realm, obj="default roles")
-        scopes = ctx.api.get(url(URLS["realm_optional_scopes"], realm=ctx.realm), realm=ctx.realm,
-                             obj="default optional client scopes")
+        roles = ctx.realm_api.get(ROLE_URLS["realm_composites"], name=default_roles(ctx.realm), obj="default roles")
+        scopes = ctx.realm_api.get(URLS["realm_optional_scopes"], obj="default optional client scopes")
         return {ctx.realm: {"defaultRole": any(r["name"] == OFFLINE for r in roles),
                             "defaultOptionalScope": any(s["name"] == OFFLINE for s in scopes)}}
 
@@ -79,20 +75,16 @@ class OfflineAccessResource(ResourceType):
     def update(self, ctx, desired, current):
         obj = self.describe(ctx.realm)
         if desired["defaultRole"] != current["defaultRole"]:
-            role = ctx.api.get(url(URLS["role"], realm=ctx.realm, name=OFFLINE), realm=ctx.realm, obj=obj)
+            role = ctx.realm_api.get(ROLE_URLS["item"], name=OFFLINE, obj=obj)
             body = [{"id": role["id"], "name": OFFLINE}]
-            target = url(URLS["default_roles_write"], realm=ctx.realm)
-            if desired["defaultRole"]:
-                ctx.api.post(target, body, realm=ctx.realm, obj=obj)
-            else:
-                ctx.api.request("DELETE", target, json=body, realm=ctx.realm, obj=obj)
+            method = "POST" if desired["defaultRole"] else "DELETE"
+            ctx.realm_api.request(method, ROLE_URLS["composites"], json=body, name=default_roles(ctx.realm), obj=obj)
         if desired["defaultOptionalScope"] != current["defaultOptionalScope"]:
             scope = _offline_scope_id(ctx)
-            target = url(URLS["realm_optional_scope"], realm=ctx.realm, scope=scope)
             if desired["defaultOptionalScope"]:
-                ctx.api.put(target, realm=ctx.realm, obj=obj)
+                ctx.realm_api.put(URLS["realm_optional_scope"], scope=scope, obj=obj)
             else:
-                ctx.api.delete(target, allow_404=True, realm=ctx.realm, obj=obj)
+                ctx.realm_api.delete(URLS["realm_optional_scope"], scope=scope, allow_404=True, obj=obj)
 
     def describe(self, key):
         return "offline access (default role, default client scope)"

@@ -6,7 +6,6 @@ the latest known map (`ctx.realm_attributes`).
 """
 from __future__ import annotations
 
-from ..keycloak_api import url
 from .base import ResourceType
 
 URLS = {
@@ -52,7 +51,7 @@ PSC_ONLY_SETTINGS = {
 def read_realm(ctx) -> dict | None:
     """The realm representation, read once per plan; it also tells whether the realm exists."""
     if "realm" not in ctx.cache:
-        found = ctx.api.get(url(URLS["item"], realm=ctx.realm), allow_404=True, realm=ctx.realm, obj="realm")
+        found = ctx.realm_api.get(URLS["item"], allow_404=True, obj="realm")
         ctx.cache["realm"] = found
         ctx.realm_exists = found is not None
         ctx.realm_attributes = dict((found or {}).get("attributes") or {})
@@ -62,7 +61,7 @@ def read_realm(ctx) -> dict | None:
 def write_realm_attributes(ctx, attributes: dict[str, str], obj: str) -> None:
     """Set some realm attributes, keeping every other one (the PUT replaces the map)."""
     merged = {**ctx.realm_attributes, **attributes}
-    ctx.api.put(url(URLS["item"], realm=ctx.realm), {"attributes": merged}, realm=ctx.realm, obj=obj)
+    ctx.realm_api.put(URLS["item"], {"attributes": merged}, obj=obj)
     ctx.realm_attributes = merged
 
 
@@ -112,7 +111,7 @@ class RealmResource(ResourceType):
         extras = ctx.realm_creation_extras
         body = {**desired, **extras,
                 "attributes": {**desired.get("attributes", {}), **extras.get("attributes", {})}}
-        ctx.api.post(URLS["collection"], body, realm=ctx.realm, obj="realm")
+        ctx.realm_api.post(URLS["collection"], body, obj="realm")
         ctx.realm_exists = True
         ctx.realm_attributes = dict(body["attributes"])
 
@@ -121,7 +120,7 @@ class RealmResource(ResourceType):
         body = dict(desired)
         if "attributes" in desired:
             body["attributes"] = {**ctx.realm_attributes, **desired["attributes"]}
-        ctx.api.put(url(URLS["item"], realm=ctx.realm), body, realm=ctx.realm, obj="realm")
+        ctx.realm_api.put(URLS["item"], body, obj="realm")
         ctx.realm_attributes = dict(body.get("attributes", ctx.realm_attributes))
 
     def describe(self, key):

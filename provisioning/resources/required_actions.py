@@ -13,7 +13,6 @@ No action is a default action (one added to every new account).
 """
 from __future__ import annotations
 
-from ..keycloak_api import url
 from .base import ResourceType
 
 URLS = {
@@ -27,8 +26,7 @@ ALLOWED = ("update_user_locale",)
 
 def _registered(ctx) -> list[dict]:
     if "required-actions" not in ctx.cache:
-        ctx.cache["required-actions"] = ctx.api.get(url(URLS["collection"], realm=ctx.realm), realm=ctx.realm,
-                                                    obj="required actions")
+        ctx.cache["required-actions"] = ctx.realm_api.get(URLS["collection"], obj="required actions")
     return ctx.cache["required-actions"]
 
 
@@ -56,9 +54,8 @@ class RequiredActionsResource(ResourceType):
             enabled = action["alias"] in desired["enabled"]
             default = action["alias"] in desired["default"]
             if bool(action.get("enabled")) != enabled or bool(action.get("defaultAction")) != default:
-                ctx.api.put(url(URLS["item"], realm=ctx.realm, alias=action["alias"]),
-                            {**action, "enabled": enabled, "defaultAction": default},
-                            realm=ctx.realm, obj=f"required action '{action['alias']}'")
+                ctx.realm_api.put(URLS["item"], {**action, "enabled": enabled, "defaultAction": default},
+                                  alias=action["alias"], obj=f"required action '{action['alias']}'")
 
     def describe(self, key):
         return "required actions"

@@ -18,7 +18,6 @@ this module defines them and owns the realm's bindings (`realm-sign-in`).
 """
 from __future__ import annotations
 
-from ..keycloak_api import url
 from .base import ResourceType
 from .realm import URLS as REALM_URLS
 from .realm import read_realm
@@ -78,7 +77,7 @@ class RealmSignInResource(ResourceType):
         self.update(ctx, desired, None)  # the bindings exist with the realm: "create" sets them
 
     def update(self, ctx, desired, current):
-        ctx.api.put(url(REALM_URLS["item"], realm=ctx.realm), desired, realm=ctx.realm, obj=self.describe(ctx.realm))
+        ctx.realm_api.put(REALM_URLS["item"], desired, obj=self.describe(ctx.realm))
 
     def describe(self, key):
         return "sign-in flow bindings"

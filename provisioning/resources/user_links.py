@@ -6,7 +6,6 @@ national id lets the professional in without any first-login step.
 """
 from __future__ import annotations
 
-from ..keycloak_api import url
 from .base import ResourceType
 
 URLS = {
@@ -35,8 +34,7 @@ class UserLinkResource(ResourceType):
             user_id = ctx.ids.get(("user", key))
             if not user_id:
                 continue
-            links = ctx.api.get(url(URLS["collection"], realm=ctx.realm, id=user_id),
-                                realm=ctx.realm, obj=self.describe(key))
+            links = ctx.realm_api.get(URLS["collection"], id=user_id, obj=self.describe(key))
             for link in links:
                 # The link to the region's PSC broker; for a key leaving the files, whichever link we made.
                 if link["identityProvider"] == alias or (alias is None and link.get("userId") == key):
@@ -45,21 +43,21 @@ class UserLinkResource(ResourceType):
 
     def create(self, ctx, desired):
         key = desired["userId"]
-        ctx.api.post(url(URLS["item"], realm=ctx.realm, id=ctx.id_of("user", key), alias=desired["identityProvider"]),
-                     desired, realm=ctx.realm, obj=self.describe(key))
+        ctx.realm_api.post(URLS["item"], desired, id=ctx.id_of("user", key), alias=desired["identityProvider"],
+                           obj=self.describe(key))
 
     def update(self, ctx, desired, current):
         # A link cannot be edited in Keycloak: replace this one link (never the others).
         key = desired["userId"]
-        item = url(URLS["item"], realm=ctx.realm, id=ctx.id_of("user", key), alias=desired["identityProvider"])
-        ctx.api.delete(item, realm=ctx.realm, obj=self.describe(key))
-        ctx.api.post(item, desired, realm=ctx.realm, obj=self.describe(key))
+        link = {"id": ctx.id_of("user", key), "alias": desired["identityProvider"]}
+        ctx.realm_api.delete(URLS["item"], **link, obj=self.describe(key))
+        ctx.realm_api.post(URLS["item"], desired, **link, obj=self.describe(key))
 
     def delete(self, ctx, key, current):
         user_id = ctx.ids.get(("user", key))
         if user_id:
-            ctx.api.delete(url(URLS["item"], realm=ctx.realm, id=user_id, alias=current["identityProvider"]),
-                           allow_404=True, realm=ctx.realm, obj=self.describe(key))
+            ctx.realm_api.delete(URLS["item"], id=user_id, alias=current["identityProvider"], allow_404=True,
+                                 obj=self.describe(key))
 
     def describe(self, key):
         return f"PSC link of '{key}'"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..keycloak_api import url
 from .base import ResourceType
 
 URLS = {"item": "/admin/realms/{realm}/users/profile"}
@@ -31,16 +30,15 @@ def _editable_by_user(document: dict) -> list[str]:
 def profile_document(ctx) -> dict:
     """The profile as read for the plan (one GET per plan)."""
     if "user-profile" not in ctx.cache:
-        ctx.cache["user-profile"] = ctx.api.get(url(URLS["item"], realm=ctx.realm), realm=ctx.realm,
-                                                obj="user profile")
+        ctx.cache["user-profile"] = ctx.realm_api.get(URLS["item"], obj="user profile")
     return ctx.cache["user-profile"]
 
 
 def edit_profile(ctx, change: Callable[[dict], None], obj: str) -> None:
     """Read the current document, apply ``change`` to it, write it back whole."""
-    document = ctx.api.get(url(URLS["item"], realm=ctx.realm), realm=ctx.realm, obj=obj)
+    document = ctx.realm_api.get(URLS["item"], obj=obj)
     change(document)
-    ctx.api.put(url(URLS["item"], realm=ctx.realm), document, realm=ctx.realm, obj=obj)
+    ctx.realm_api.put(URLS["item"], document, obj=obj)
 
 
 class UserProfileResource(ResourceType):

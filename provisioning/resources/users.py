@@ -23,6 +23,11 @@ URLS = {
     "count": "/admin/realms/{realm}/users/count",
     "credentials": "/admin/realms/{realm}/users/{id}/credentials",
     "credential": "/admin/realms/{realm}/users/{id}/credentials/{credential}",
+    "group": "/admin/realms/{realm}/users/{id}/groups/{group}",  # membership: PUT adds, DELETE removes
+    "realm_roles": "/admin/realms/{realm}/users/{id}/role-mappings/realm",
+    "logout": "/admin/realms/{realm}/users/{id}/logout",
+    "consents": "/admin/realms/{realm}/users/{id}/consents",
+    "consent": "/admin/realms/{realm}/users/{id}/consents/{client}",
 }
 SEED_ONLY = ("firstName", "lastName")  # written when the account is created, PSC's afterwards
 CREDENTIALS = "credentials"  # the field a credential is reported as

@@ -13,8 +13,12 @@ class AnswerOnly:
     def __init__(self, body: str):
         self.body = body
 
-    def get(self, path, **kw):
-        assert kw["text"] is True and path.endswith("/smur-staff-state/users")
+    def realm(self, name: str) -> "AnswerOnly":
+        assert name == "r"
+        return self  # the realm's client: the same stand-in
+
+    def get(self, template, **kw):
+        assert kw["text"] is True and template.endswith("/smur-staff-state/users")
         return self.body
 
 
