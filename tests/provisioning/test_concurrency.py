@@ -8,13 +8,40 @@ import sys
 import threading
 import time
 
+import pytest
+
 from fixtures.realms import REPO, run_cli
 from provisioning.apply import PlanOutdated, apply_plan
-from provisioning.lock import LOCK_ROLE, LockLost, RealmLock, read_lock
+from provisioning.lock import LOCK_ROLE, LockBusy, LockLost, RealmLock, read_lock
 from provisioning.plan import build_plan
 from provisioning.psc_discovery import fetch_discovery
 
 TABLET_DESCRIPTION = "description: SMUR intervention sheet, tablet app"
+
+
+class FakeClock:
+    """Time for RealmLock that moves only when a test says so, or when the lock sleeps between polls.
+
+    It starts at the real time: the expiries it makes are written to Keycloak, where `plan` and other
+    applies read them."""
+
+    def __init__(self):
+        self.wall, self.elapsed = time.time(), 0.0
+        self.slept: list[float] = []
+
+    def now(self) -> float:
+        return self.wall
+
+    def monotonic(self) -> float:
+        return self.elapsed
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.advance(seconds)
+
+    def advance(self, seconds: float) -> None:
+        self.wall += seconds
+        self.elapsed += seconds
 
 
 def description_of(oracle, realm, client_id="smurtab"):
@@ -126,7 +153,7 @@ def test_lock_of_another_machine_is_respected_until_it_expires(provisioned, admi
     role = {"name": LOCK_ROLE, "attributes": {"holder": ["admin@elsewhere"], "host": ["elsewhere"], "pid": ["4242"],
                                               "run": ["x"], "expires": [str(time.time() + 3600)]}}
     admin_api.post(f"/admin/realms/{provisioned.realm}/roles", role)
-    result = run_cli("apply", str(provisioned.directory), "--lock-timeout", "1", env=provisioned.env)
+    result = run_cli("apply", str(provisioned.directory), "--lock-timeout", "0", env=provisioned.env)
     assert result.returncode == 1 and "admin@elsewhere (pid 4242) until" in result.stderr
     plan = run_cli("plan", str(provisioned.directory), env=provisioned.env)
     assert "! an apply holds this realm now: admin@elsewhere" in plan.stdout
@@ -155,15 +182,49 @@ def test_stale_plan_is_refused_under_the_lock(provisioned, admin_api, oracle):
 
 
 def test_a_long_apply_renews_its_lock_and_notices_losing_it(provisioned, admin_api):
-    lock = RealmLock(admin_api, provisioned.realm, ttl=2).acquire(timeout=0)
+    clock = FakeClock()
+    lock = RealmLock(admin_api, provisioned.realm, ttl=300, clock=clock).acquire(timeout=0)
     first = read_lock(admin_api, provisioned.realm).expires
-    time.sleep(1.2)  # past half of its lifetime
+    clock.advance(149)
     lock.renew_if_due()
-    assert read_lock(admin_api, provisioned.realm).expires > first + 1
+    assert read_lock(admin_api, provisioned.realm).expires == first, "not renewed before half of its lifetime"
+    clock.advance(2)  # past half of its lifetime
+    lock.renew_if_due()
+    assert read_lock(admin_api, provisioned.realm).expires == pytest.approx(first + 151, abs=0.01)
     admin_api.delete(f"/admin/realms/{provisioned.realm}/roles-by-id/{lock.role_id}")  # taken over meanwhile
-    time.sleep(1.2)
-    try:
+    clock.advance(151)
+    with pytest.raises(LockLost, match="taken over"):
         lock.renew_if_due()
-        raise AssertionError("a lost lock must stop the apply")
-    except LockLost as exc:
-        assert "taken over" in str(exc)
+
+
+def test_waiting_for_the_lock_polls_until_the_timeout_then_names_the_holder(provisioned, admin_api):
+    other = RealmLock(admin_api, provisioned.realm, ttl=120).acquire(timeout=0)
+    clock, told = FakeClock(), []
+    try:
+        with pytest.raises(LockBusy) as busy:
+            RealmLock(admin_api, provisioned.realm, clock=clock).acquire(timeout=5, on_wait=told.append)
+    finally:
+        other.release()
+    assert clock.slept == [1.0] * 5, "one try a second, until the timeout"
+    assert [holder.run for holder in told] == [other.run], "the waiting message is given once"
+    message = str(busy.value)
+    assert f"(pid {os.getpid()})" in message and "after waiting 5s" in message, message
+
+
+def test_a_lock_past_its_expiry_is_taken_over_and_its_stalled_holder_stops(provisioned, admin_api):
+    clock = FakeClock()
+    stalled = RealmLock(admin_api, provisioned.realm, ttl=60, clock=clock).acquire(timeout=0)
+    later = RealmLock(admin_api, provisioned.realm, ttl=60, clock=clock)
+    with pytest.raises(LockBusy):
+        later.acquire(timeout=0)  # live: same machine, running process, not expired
+    clock.advance(61)  # the first apply stalled past its expiry
+    later.acquire(timeout=0)
+    try:
+        [note] = later.notes
+        assert note.startswith("took over the apply lock of ") and "(expired at " in note, note
+        assert read_lock(admin_api, provisioned.realm).run == later.run
+        with pytest.raises(LockLost, match="taken over"):
+            stalled.renew_if_due()  # it must stop writing
+    finally:
+        later.release()
+    assert read_lock(admin_api, provisioned.realm) is None
