@@ -27,8 +27,9 @@ def axe_script() -> Path:
     return AXE
 
 
-def problems_of(page: Page, what: str) -> list[str]:
-    """What keeps ``page`` (as it is now) from being usable, at each size; the page is left at its size."""
+def problems_of(page: Page, what: str, seen: list[dict] | None = None) -> list[str]:
+    """What keeps ``page`` (as it is now) from being usable, at each size; the page is left at its size.
+    ``seen`` (if given) receives every violation axe reports, whatever its impact: {size, id, impact, nodes}."""
     found = []
     original = page.viewport_size
     try:
@@ -38,6 +39,9 @@ def problems_of(page: Page, what: str) -> list[str]:
                 page.add_script_tag(path=str(axe_script()))
             result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
             for violation in result["violations"]:
+                if seen is not None:
+                    seen.append({"size": size_name, "id": violation["id"], "impact": violation["impact"],
+                                 "nodes": len(violation["nodes"])})
                 if violation["impact"] in BLOCKING:
                     where = ", ".join(str(node["target"]) for node in violation["nodes"][:3])
                     found.append(f"{what} at {size_name}: {violation['id']} ({violation['impact']}): "

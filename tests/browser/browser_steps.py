@@ -22,6 +22,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from fixtures.realms import REPO
+from mockpsc.testing import fresh_national_id
 
 ARTEFACTS = REPO / "test-artifacts" / "browser"
 TABLET_VIEWPORT = {"width": 1024, "height": 720}
@@ -73,6 +74,30 @@ class Staff:
         return (f'  - nationalId: "{self.national_id}"\n'
                 f"    firstName: {self.given_name.title()}\n"
                 f"    lastName: {self.family_name.title()}\n")
+
+
+# A SMUR physician's PSC record: médecin (TRE_G15 10), emergency medicine (TRE_R38 SM59), salaried at a
+# hospital's SMUR. The realm's role table turns it into the roles medecin and urgentiste.
+URGENTISTE = {"profession": "10", "category": "C", "civilite_exercice": "DR", "savoir_faire_type": "S",
+              "specialty": "SM59",
+              "activities": [{"mode": "S", "secteur": "SA01", "finess": "510000029",
+                              "raison_sociale": "CENTRE HOSPITALIER FICTIF DE REIMS - SMUR", "departement": "51"}]}
+
+
+def enrol_at_psc(mock_psc, given_name: str, family_name: str, *, ecps_pin: str | None = None,
+                 card_pin: str | None = None) -> Staff:
+    """A new professional at PSC with the Ordre's contact details; with ``ecps_pin`` their e-CPS is already
+    active on their own phone, with ``card_pin`` they hold a CPS card."""
+    national_id = fresh_national_id()
+    staff = Staff(national_id, given_name, family_name,
+                  email=f"{given_name}.{family_name}.{national_id[-4:]}@ch-fictif.fr".lower(),
+                  mobile=f"06 {national_id[-8:-6]} {national_id[-6:-4]} {national_id[-4:-2]} {national_id[-2:]}",
+                  device=f"phone-{national_id}")
+    mock_psc.add_identity(national_id, given_name, family_name, civilite="MME", email=staff.email,
+                          mobile=staff.mobile, exercices=[URGENTISTE],
+                          ecps={"pin": ecps_pin, "device": staff.device} if ecps_pin else None,
+                          cps={"pin": card_pin} if card_pin else None)
+    return staff
 
 
 class PhoneScreen:

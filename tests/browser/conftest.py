@@ -11,18 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from browser_steps import ARTEFACTS, PHONE_VIEWPORT, TABLET_VIEWPORT, Screenshots, Staff
+from browser_steps import ARTEFACTS, PHONE_VIEWPORT, TABLET_VIEWPORT, Screenshots, Staff, enrol_at_psc
 from demoapp.server import DemoApp
 from fixtures.realms import run_cli
-from mockpsc.testing import fresh_national_id
-
-# A SMUR physician's PSC record: médecin (TRE_G15 10), emergency medicine (TRE_R38 SM59), salaried at a
-# hospital's SMUR. The realm's role table turns it into the roles medecin and urgentiste.
-URGENTISTE = {"profession": "10", "category": "C", "civilite_exercice": "DR", "savoir_faire_type": "S",
-              "specialty": "SM59",
-              "activities": [{"mode": "S", "secteur": "SA01", "finess": "510000029",
-                              "raison_sociale": "CENTRE HOSPITALIER FICTIF DE REIMS - SMUR", "departement": "51"}]}
-
 
 def _device(chromium, viewport: dict):
     context = chromium.new_context(viewport=viewport, locale="fr-FR", device_scale_factor=1)
@@ -56,15 +47,7 @@ def enrol(mock_psc):
     """``enrol(given, family, ecps_pin=None)``: a new professional at PSC with the Ordre's contact
     details; with ``ecps_pin`` their e-CPS is already active on their own phone."""
     def make(given_name: str, family_name: str, ecps_pin: str | None = None) -> Staff:
-        national_id = fresh_national_id()
-        staff = Staff(national_id, given_name, family_name,
-                      email=f"{given_name}.{family_name}.{national_id[-4:]}@ch-fictif.fr".lower(),
-                      mobile=f"06 {national_id[-8:-6]} {national_id[-6:-4]} {national_id[-4:-2]} {national_id[-2:]}",
-                      device=f"phone-{national_id}")
-        mock_psc.add_identity(national_id, given_name, family_name, civilite="MME", email=staff.email,
-                              mobile=staff.mobile, exercices=[URGENTISTE],
-                              ecps={"pin": ecps_pin, "device": staff.device} if ecps_pin else None)
-        return staff
+        return enrol_at_psc(mock_psc, given_name, family_name, ecps_pin=ecps_pin)
     return make
 
 
