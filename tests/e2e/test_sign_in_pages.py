@@ -226,6 +226,20 @@ def test_a_login_form_bound_by_hand_still_shows_only_pro_sante_connect(provision
     assert wallet.status_code == 200 and wallet.url.startswith(f"{mock_psc.wallet_origin}/"), wallet.url
 
 
+def test_an_app_asking_for_a_provider_the_realm_lacks_gets_the_refused_page(pages_realm, keycloak):
+    """Anything Keycloak refuses that has no page of its own gets the theme's « Connexion impossible », with the
+    region's support contact: here an app sending a kc_idp_hint the realm has no provider for (its retry replays
+    that same request, so the contact is the way out)."""
+    session = browser_session()
+    page = session.get(f"{keycloak.base_url}/realms/{pages_realm.realm}/protocol/openid-connect/auth", params={
+        "client_id": "smurtab", "redirect_uri": "http://127.0.0.1:8090/callback", "response_type": "code",
+        "scope": "openid", "state": "s", "code_challenge": "x" * 43, "code_challenge_method": "S256",
+        "kc_idp_hint": "no-such-provider"}, timeout=30)
+    button = smur_page(page, "refused", "Connexion impossible", "ce SMUR n’accepte que Pro Santé Connect",
+                       f"Contact de votre SMUR : {CONTACT}")
+    assert f"/realms/{pages_realm.realm}/login-actions/restart?" in button and "client_id=smurtab" in button, button
+
+
 def _psc_fails_after_the_wallet(pages_realm, keycloak, mock_psc, phone, oracle):
     """A login up to PSC's redirect back; returns (tablet, Keycloak's page, seconds Keycloak took, new events)."""
     admin = oracle(pages_realm.realm)
