@@ -26,6 +26,27 @@ BARE_RPPS = "bare_rpps_gets_the_put_an_8_in_front_guidance"
 WRONG_NUMBER = "wrong_number_on_the_phone_refuses_the_login"
 LOCKED = "three_wrong_pins_lock_the_ecps_until_it_is_activated_again"
 CARD = "card_login_with_one_wrong_pin_then_the_right_one"
+REALM_PAGE = "realm_page_is_french_with_one_button_to_psc_and_passes_axe"  # parametrized by data-smur-page
+
+
+def realm_page(page: str) -> tuple[str, str]:
+    """The screenshot of the realm's page ``page`` (data-smur-page) from tests/browser/test_browser_every_realm_page.py."""
+    return f"{REALM_PAGE}[{page}]", f"realm-page-{page}"
+
+
+# The realm's pages (smur theme, data-smur-page) a professional can meet, and the image of each in the
+# walkthrough's « Si quelque chose ne va pas » / "If something goes wrong" table.
+PROBLEM_PAGES = {
+    "psc-refused": "problem-refused",
+    "ecps-locked": "problem-ecps-locked",
+    "not-registered": "problem-not-registered",
+    "rpps-invalid": "problem-rpps-invalid",
+    "acr-insufficient": "problem-acr-insufficient",
+    "psc-unreachable": "problem-psc-unreachable",
+    "expired": "problem-expired",
+    "account-disabled": "problem-account-disabled",
+    "refused": "problem-refused-other",
+}
 
 # docs/img/<name>.png  <-  test-artifacts/browser/<test>/NN-<step>.png (the first of that step)
 SELECTION = {
@@ -52,6 +73,14 @@ SELECTION = {
     "problem-refused": (WRONG_NUMBER, "tablet-refused-wrong-number"),
     "problem-wrong-pin": (LOCKED, "phone-pin-refused-1"),
     "problem-locked": (LOCKED, "tablet-psc-ecps-locked"),
+    "problem-ecps-locked": realm_page("ecps-locked"),
+    "problem-not-registered": realm_page("not-registered"),
+    "problem-rpps-invalid": realm_page("rpps-invalid"),
+    "problem-acr-insufficient": realm_page("acr-insufficient"),
+    "problem-psc-unreachable": realm_page("psc-unreachable"),
+    "problem-expired": realm_page("expired"),
+    "problem-account-disabled": realm_page("account-disabled"),
+    "problem-refused-other": realm_page("refused"),
 }
 
 
