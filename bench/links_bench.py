@@ -25,7 +25,6 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
 from pathlib import Path
 
 import requests
@@ -37,17 +36,13 @@ sys.path.insert(0, str(REPO / "tests"))
 from keycloak import KeycloakAdmin as PyKeycloakAdmin  # noqa: E402
 from keycloak import KeycloakOpenIDConnection  # noqa: E402
 
-from mockpsc.server import MockPSC  # noqa: E402
 from provisioning.keycloak_api import KeycloakAdmin, PasswordCredentials, url  # noqa: E402
 from provisioning.links.apply import DEFAULT_BATCH, DEFAULT_WORKERS  # noqa: E402
 from provisioning.links.apply import URLS as LINK_URLS  # noqa: E402
 from provisioning.links.apply import user_representation  # noqa: E402
 from provisioning.links.staff import StaffMember  # noqa: E402
 from psc_ids.national_id import luhn_valid  # noqa: E402
-from provisioning.runtime.distribution import KeycloakDistribution  # noqa: E402
-from provisioning.runtime.extension import psc_extension_jar  # noqa: E402
-from provisioning.runtime.keycloak import KeycloakServer  # noqa: E402
-from provisioning.runtime.postgres import LocalPostgres  # noqa: E402
+from provisioning.runtime.stack import LocalStack, StackSpec  # noqa: E402
 
 
 def national_ids(count: int, start: int) -> list[str]:
@@ -178,12 +173,10 @@ def main() -> int:
           f"work dir {work}", flush=True)
     # A Keycloak home of its own (with the PSC mapper JAR, as in production): the shared test cache
     # is never rebuilt under a running test session.
-    distribution = KeycloakDistribution(cache_dir=work / "cache")
-    postgres = LocalPostgres(work / "pg") if args.database == "postgres" else None
-    # Entered in order: PostgreSQL is up, and its port known, before Keycloak is created.
-    with postgres or nullcontext(), MockPSC() as psc, \
-            KeycloakServer(distribution, data_dir=work / "kc", heap=args.heap, providers=[psc_extension_jar().path],
-                           database=postgres.database if postgres else None) as keycloak:
+    spec = StackSpec(data_dir=work / "kc", heap=args.heap, cache_dir=work / "cache",
+                     postgres_dir=work / "pg" if args.database == "postgres" else None)
+    with LocalStack(spec) as stack:
+        keycloak, psc = stack.keycloak, stack.psc
         print(f"Keycloak ready (start {keycloak.start_seconds:.1f}s)", flush=True)
         warm_up(keycloak, psc, work, args.batch, args.workers)
         env_tool = provision_realm(keycloak, psc, "bench-tool", work)

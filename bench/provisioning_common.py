@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import statistics
 import sys
 import tempfile
@@ -13,28 +12,22 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
-from mockpsc.server import MockPSC  # noqa: E402
 from provisioning.keycloak_api import KeycloakAdmin, PasswordCredentials  # noqa: E402
+from provisioning.runtime.stack import LocalStack, StackSpec  # noqa: E402
 
 
 @contextlib.contextmanager
 def servers(keycloak_url: str | None, heap: str | None = None):
     """(Keycloak base URL, admin user, admin password, mock PSC): an existing Keycloak, or a fresh one of our own."""
-    with MockPSC() as psc:
-        if keycloak_url:
-            yield (keycloak_url, os.environ.get("SMUR_IAM_ADMIN_USER", "admin"),
-                   os.environ.get("SMUR_IAM_ADMIN_PASSWORD", "admin"), psc)
-            return
-        from provisioning.runtime.distribution import KeycloakDistribution
-        from provisioning.runtime.extension import psc_extension_jar
-        from provisioning.runtime.keycloak import KeycloakServer
-
-        work = Path(tempfile.mkdtemp(prefix="smur-iam-bench-"))
-        options = {"heap": heap} if heap else {}
-        with KeycloakServer(KeycloakDistribution(), data_dir=work / "kc", providers=[psc_extension_jar().path],
-                            **options) as keycloak:
+    if keycloak_url:  # admin from SMUR_IAM_ADMIN_USER / SMUR_IAM_ADMIN_PASSWORD
+        spec = StackSpec(keycloak_url=keycloak_url)
+    else:
+        spec = StackSpec(data_dir=Path(tempfile.mkdtemp(prefix="smur-iam-bench-")) / "kc", heap=heap)
+    with LocalStack(spec) as stack:
+        keycloak = stack.keycloak
+        if not keycloak_url:
             print(f"Keycloak {keycloak.base_url} started in {keycloak.start_seconds:.1f}s (fresh database)")
-            yield keycloak.base_url, keycloak.admin_username, keycloak.admin_password, psc
+        yield keycloak.base_url, keycloak.admin_username, keycloak.admin_password, stack.psc
 
 
 def admin(base_url: str, user: str, password: str) -> KeycloakAdmin:

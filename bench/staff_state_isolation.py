@@ -41,10 +41,8 @@ from provisioning.links.apply import URLS as LINK_URLS  # noqa: E402
 from provisioning.links.apply import user_representation  # noqa: E402
 from provisioning.links.realm_state import NEEDED_ATTRIBUTES  # noqa: E402
 from provisioning.links.staff import StaffMember  # noqa: E402
-from provisioning.runtime.distribution import KeycloakDistribution  # noqa: E402
 from provisioning.runtime.extension import psc_extension_jar  # noqa: E402
-from provisioning.runtime.keycloak import KeycloakServer  # noqa: E402
-from provisioning.runtime.postgres import LocalPostgres  # noqa: E402
+from provisioning.runtime.stack import LocalStack, StackSpec  # noqa: E402
 
 REALM_A, REALM_B = "bench-a", "bench-b"
 BATCH, WORKERS = 25, 2
@@ -113,15 +111,14 @@ def main() -> int:
     print(f"# staff-state isolation: A {args.users_a} staff on both servers, B empty / {args.users_b}; "
           f"database {args.database}; {args.calls} calls per server; work dir {work}", flush=True)
     jar = args.jar.resolve() if args.jar else psc_extension_jar().path
-    distribution = KeycloakDistribution(cache_dir=work / "cache")  # never rebuilds the tests' shared cache
     with ExitStack() as stack:
-        psc = stack.enter_context(MockPSC())
+        psc = stack.enter_context(MockPSC())  # one mock PSC for both servers
         servers = {}
         for name in ("alone", "crowded"):
-            postgres = stack.enter_context(LocalPostgres(work / f"pg-{name}")) if args.database == "postgres" else None
-            keycloak = stack.enter_context(KeycloakServer(
-                distribution, data_dir=work / f"kc-{name}", heap=args.heap, providers=[jar],
-                database=postgres.database if postgres else None))
+            keycloak = stack.enter_context(LocalStack(StackSpec(
+                data_dir=work / f"kc-{name}", heap=args.heap, providers=(jar,), mock_psc=False,
+                postgres_dir=work / f"pg-{name}" if args.database == "postgres" else None,
+                cache_dir=work / "cache"))).keycloak  # never rebuilds the tests' shared cache
             print(f"Keycloak '{name}' ready (start {keycloak.start_seconds:.1f}s)", flush=True)
             for realm in (REALM_A, REALM_B):
                 provision_realm(keycloak, psc, realm, work / name)

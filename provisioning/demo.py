@@ -59,12 +59,13 @@ def _demo_env(mock_issuer: str, directory: Path, app_origin: str) -> dict:
     return env
 
 
-def write_env_file(path: Path, demo_env: dict, directory: Path, keycloak, control_token: str | None) -> Path:
-    """`export NAME=value` lines (shell-quoted), readable by this user only: Keycloak and its admin, and
-    every variable the files of ``directory`` read, as the demo set them (the PSC environment and the
-    mock's issuer, the tablet's origin, the secrets it invented), plus the mock's control token."""
-    variables = {"SMUR_IAM_KEYCLOAK_URL": keycloak.base_url, "SMUR_IAM_ADMIN_USER": keycloak.admin_username,
-                 "SMUR_IAM_ADMIN_PASSWORD": keycloak.admin_password}
+def write_env_file(path: Path, demo_env: dict, directory: Path, admin_env: dict[str, str],
+                   control_token: str | None) -> Path:
+    """`export NAME=value` lines (shell-quoted), readable by this user only: Keycloak and its admin
+    (``admin_env``: LocalStack.admin_env()), and every variable the files of ``directory`` read, as the
+    demo set them (the PSC environment and the mock's issuer, the tablet's origin, the secrets it
+    invented), plus the mock's control token."""
+    variables = dict(admin_env)
     read = {m[2] for file in sorted(directory.glob("*.yaml")) for m in REFERENCE.finditer(file.read_text())
             if m[1] == "env"}
     variables |= {name: demo_env[name] for name in sorted(read) if demo_env.get(name)}
@@ -123,48 +124,33 @@ def mock_control_register(issuer: str, control_token: str | None = None) -> Regi
 
 def run_demo(directory: Path, keycloak_port: int, psc_auth_port: int, psc_wallet_port: int,
              data_dir: Path | None, app_port: int = 8090) -> None:
-    from demoapp.server import DemoApp
-    from mockpsc.server import MockPSC
+    from .runtime.extension import ExtensionBuildError
+    from .runtime.stack import LocalStack, StackSpec
 
-    from .runtime.distribution import KeycloakDistribution
-    from .runtime.extension import ExtensionBuildError, psc_extension_jar
-    from .runtime.keycloak import KeycloakServer
-
-    # Bind the tablet app's port first: its origin is part of the realm (redirect URI). Its issuer
-    # (Keycloak's port, the realm) is set once Keycloak runs.
+    spec = StackSpec(data_dir=data_dir or Path(tempfile.mkdtemp(prefix="smur-iam-demo-")),
+                     keycloak_port=keycloak_port, psc_auth_port=psc_auth_port, psc_wallet_port=psc_wallet_port,
+                     tablet_port=app_port)
     try:
-        app = DemoApp(issuer="", port=app_port)
+        stack = LocalStack(spec, progress=lambda line: click.echo(line, err=True))
     except OSError as exc:
         raise click.ClickException(f"cannot listen on port {app_port} for the tablet app ({exc}): "
                                    f"choose another with --app-port") from None
-    # Check the files before starting anything (no server yet: the issuer is only a placeholder).
-    placeholder = f"http://127.0.0.1:{psc_auth_port}{MOCK_REALM_PATH}"
     try:
-        load_config(directory, env=_demo_env(placeholder, directory, app.origin))
-    except ConfigInvalid as exc:
-        app.stop()
-        raise click.ClickException(f"{directory} is not valid:\n{exc}") from None
-
-    try:
-        extension = psc_extension_jar()  # the PSC mapper provider; Maven runs only if its sources changed
-    except ExtensionBuildError as exc:
-        app.stop()
-        raise click.ClickException(str(exc)) from None
-
-    psc = MockPSC(auth_port=psc_auth_port, wallet_port=psc_wallet_port).start()
-    click.echo(f"mock PSC: issuer {psc.issuer}, wallet {psc.wallet_origin}", err=True)
-    data_dir = data_dir or Path(tempfile.mkdtemp(prefix="smur-iam-demo-"))
-    keycloak = KeycloakServer(KeycloakDistribution(), data_dir=data_dir, http_port=keycloak_port,
-                              providers=[extension.path])
-    try:
-        click.echo(f"starting Keycloak (data in {data_dir}, log {keycloak.log_path}) ...", err=True)
-        keycloak.start()
-        click.echo(f"Keycloak ready in {keycloak.build_seconds + keycloak.start_seconds:.1f}s "
-                   f"(build {keycloak.build_seconds:.1f}s, start {keycloak.start_seconds:.1f}s)", err=True)
+        # Check the files before starting anything (no server yet: the issuer is only a placeholder).
+        placeholder = f"http://127.0.0.1:{psc_auth_port}{MOCK_REALM_PATH}"
+        try:
+            load_config(directory, env=_demo_env(placeholder, directory, stack.tablet.origin))
+        except ConfigInvalid as exc:
+            raise click.ClickException(f"{directory} is not valid:\n{exc}") from None
+        try:
+            stack.start()
+        except ExtensionBuildError as exc:
+            raise click.ClickException(str(exc)) from None
+        keycloak, psc, app = stack.keycloak, stack.psc, stack.tablet
 
         demo_env = _demo_env(psc.issuer, directory, app.origin)
-        env_file = write_env_file((data_dir / ENV_FILE_NAME).resolve(), demo_env, directory, keycloak,
-                                  psc.control_token)
+        env_file = write_env_file((spec.data_dir / ENV_FILE_NAME).resolve(), demo_env, directory,
+                                  stack.admin_env(), psc.control_token)
         config = load_config(directory, env=demo_env)
         register_brokers(config, keycloak.base_url, mock_control_register(psc.issuer, psc.control_token))
         api = KeycloakAdmin(keycloak.base_url, PasswordCredentials(keycloak.admin_username, keycloak.admin_password))
@@ -176,14 +162,11 @@ def run_demo(directory: Path, keycloak_port: int, psc_auth_port: int, psc_wallet
                    f"{summary.seconds:.1f}s.", err=True)
 
         tablet_realm = _tablet_realm(config)
-        app.issuer = f"{keycloak.base_url}/realms/{tablet_realm.realm}"
-        app.start()
+        stack.start_tablet(tablet_realm.realm)
         _print_howto(keycloak, psc, config, app, tablet_realm, env_file, directory)
         _wait_for_ctrl_c()
     finally:
-        app.stop()
-        keycloak.stop()
-        psc.stop()
+        stack.stop()
 
 
 def _tablet_realm(config):
