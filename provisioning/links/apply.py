@@ -35,14 +35,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ..keycloak_api import KeycloakAdmin, RealmAdmin
+from ..resources.staff_account import CREDENTIALS, attributes, from_staff_row, psc_link
 from ..resources.user_links import URLS as LINK_URLS
 from ..resources.users import URLS as USER_URLS
-from ..resources.users import username_of
-from .plan import CREDENTIALS, LinkRemoval, LinksPlan, UserUpdate, desired_attributes
-from .staff import StaffMember
+from .plan import LinkRemoval, LinksPlan, UserUpdate
 
 # Keycloak's partial import of a realm: only the staff links tool uses it. User paths are users.py's.
 URLS = {"partial_import": "/admin/realms/{realm}/partialImport"}
+user_representation = from_staff_row  # the name the benches import (bench/links_bench.py)
 DEFAULT_BATCH = 25
 # Two batches in flight keep both of a small Keycloak's cores busy without queueing behind each other.
 DEFAULT_WORKERS = 2
@@ -70,24 +70,6 @@ class LinksResult:
         with self._lock:
             self.sessions_ended += 1
             self.offline_revoked += clients_revoked
-
-
-def user_representation(member: StaffMember, alias: str) -> dict:
-    rep = {
-        "username": username_of(member.national_id),
-        "enabled": True,
-        "firstName": member.first_name,
-        "lastName": member.last_name,
-        "attributes": desired_attributes(member),
-        "federatedIdentities": [
-            {"identityProvider": alias, "userId": member.national_id, "userName": member.national_id}],
-        "groups": sorted(member.groups),
-        "realmRoles": sorted(member.roles),
-    }
-    if member.email:
-        rep["email"] = member.email
-        rep["emailVerified"] = False  # never trusted for linking
-    return rep
 
 
 def import_batches(api: KeycloakAdmin, realm: str, reps: list[dict], batch: int, workers: int = 1,
@@ -151,13 +133,12 @@ def _apply_update(realm_api: RealmAdmin, plan: LinksPlan, update: UserUpdate, re
         if update.adopt or any(change.path.startswith("attributes.") for change in written):
             # ...but it replaces the whole attribute map: merge ours into the user's current one.
             current = _current_user(realm_api, user, obj)
-            body = {**current, **body,
-                    "attributes": {**current.get("attributes", {}), **desired_attributes(update.member)}}
+            ours = attributes(update.member.national_id, update.member.rpps, marked=True)
+            body = {**current, **body, "attributes": {**current.get("attributes", {}), **ours}}
         realm_api.put(USER_URLS["item"], body, id=user["id"], obj=obj)
     if update.add_link:
-        national_id = update.member.national_id
-        realm_api.post(LINK_URLS["item"], {"identityProvider": plan.alias, "userId": national_id,
-                                           "userName": national_id}, id=user["id"], alias=plan.alias, obj=obj)
+        realm_api.post(LINK_URLS["item"], psc_link(plan.alias, update.member.national_id), id=user["id"],
+                       alias=plan.alias, obj=obj)
     for path in sorted(update.groups_add):
         realm_api.put(USER_URLS["group"], id=user["id"], group=plan.state.group_ids[path], obj=obj)
     for path in sorted(update.groups_remove):
@@ -203,7 +184,7 @@ def apply_links_plan(api: KeycloakAdmin, plan: LinksPlan, batch: int = DEFAULT_B
                      update_workers: int = DEFAULT_UPDATE_WORKERS) -> LinksResult:
     """Apply every change of ``plan``; the caller has refused plans with conflicts beforehand."""
     result = LinksResult()
-    reps = [user_representation(m, plan.alias) for m in plan.creates]
+    reps = [from_staff_row(m, plan.alias) for m in plan.creates]
     result.created, result.skipped = import_batches(api, plan.realm, reps, batch, workers, progress)
     realm_api = api.realm(plan.realm)
     result.updated = _one_by_one(lambda update: _apply_update(realm_api, plan, update, result), plan.updates,

@@ -17,8 +17,8 @@ missed, never wrongly taken.
 from __future__ import annotations
 
 import json
-from ..resources.users import username_of
-from .plan import desired_attributes
+from ..resources.staff_account import attributes as account_attributes
+from ..resources.staff_account import username_of
 from .staff import StaffList
 
 # The compact form Jackson writes: no spaces, characters beyond ASCII as they are. One encoder for
@@ -33,7 +33,8 @@ class InSyncLines:
         self._expected: dict[str, tuple] = {}  # JSON username -> (username, core, email, groups, roles)
         for national_id, member in staff.members.items():
             username = username_of(national_id)
-            attributes = {name: sorted(values) for name, values in sorted(desired_attributes(member).items())}
+            wanted = account_attributes(member.national_id, member.rpps, marked=True)
+            attributes = {name: sorted(values) for name, values in sorted(wanted.items())}
             core = _as_json([True, attributes, national_id])
             email = None if member.email is None else _as_json(member.email.lower())  # None: not compared
             self._expected[_as_json(username)] = (username, core, email, member.groups, member.roles)

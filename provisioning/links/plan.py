@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..resources.base import FieldChange
-from ..resources.users import username_of
-from .realm_state import MANAGED_BY, MARK_ATTRIBUTE, RealmStaffState, is_managed
+from ..resources.staff_account import CREDENTIALS, changes_from_list, is_managed, username_of
+from .realm_state import RealmStaffState
 from .staff import StaffList, StaffMember
 
 
@@ -65,35 +65,6 @@ class LinksPlan:
         return len(self.creates) + len(self.updates) + len(self.removals)
 
 
-def desired_attributes(member: StaffMember) -> dict[str, list[str]]:
-    attributes = {"idnat": [member.national_id], MARK_ATTRIBUTE: [MANAGED_BY]}
-    if member.rpps:
-        attributes["rpps"] = [member.rpps]
-    return attributes
-
-
-# The field a credential on a staff account is reported as: `credentials: ['password'] -> []`.
-CREDENTIALS = "credentials"
-
-
-def _field_changes(member: StaffMember, user: dict) -> list[FieldChange]:
-    """What differs from the list. Names are not compared: the list only seeds them at creation, then PSC owns
-    them (the PSC mapper rewrites them at every login), so a name PSC set is never a change to undo."""
-    changes = []
-    if member.email is not None and user.get("email") != member.email.lower():
-        changes.append(FieldChange("email", user.get("email"), member.email))
-    current = user.get("attributes", {})
-    for name, wanted in desired_attributes(member).items():
-        if current.get(name) != wanted:
-            changes.append(FieldChange(f"attributes.{name}", current.get(name), wanted))
-    if not user.get("enabled", True):
-        changes.append(FieldChange("enabled", False, True))
-    # Absent on the stock users API for accounts the tool does not manage: nothing known, nothing reported.
-    if user.get(CREDENTIALS):
-        changes.append(FieldChange(CREDENTIALS, list(user[CREDENTIALS]), []))
-    return changes
-
-
 def build_links_plan(staff: StaffList, state: RealmStaffState, *, disable_leavers: bool = False) -> LinksPlan:
     plan = LinksPlan(state.realm, state.alias, state, staff.rows_read)
     plan.conflicts += [Conflict(str(p.source), p.national_id, p.message) for p in staff.problems]
@@ -123,7 +94,7 @@ def build_links_plan(staff: StaffList, state: RealmStaffState, *, disable_leaver
         groups_add, groups_remove = _membership_changes(user["id"], member.groups, mentioned_groups,
                                                         state.group_members)
         roles_add, roles_remove = _membership_changes(user["id"], member.roles, mentioned_roles, state.role_members)
-        fields, adopt = _field_changes(member, user), not is_managed(user)
+        fields, adopt = changes_from_list(member, user), not is_managed(user)
         add_link = user["id"] not in state.linked_user_ids
         if not (fields or add_link or groups_add or groups_remove or roles_add or roles_remove):
             plan.unchanged += 1  # the common case of a re-sync: nothing allocated for it

@@ -35,6 +35,7 @@ from ..keycloak_api import KeycloakAdmin, KeycloakError, RealmAdmin
 from ..resources.groups import URLS as GROUP_URLS
 from ..resources.identity_provider import URLS as IDP_URLS
 from ..resources.realm_roles import URLS as ROLE_URLS
+from ..resources.staff_account import PROFILE_ATTRIBUTES, is_managed
 from ..resources.user_links import URLS as LINK_URLS
 from ..resources.user_profile import URLS as PROFILE_URLS
 from ..resources.users import URLS as USER_URLS
@@ -43,9 +44,7 @@ if TYPE_CHECKING:
     from .in_sync import InSyncLines
 
 PAGE = 1000
-MANAGED_BY = "smur-iam-links"
-MARK_ATTRIBUTE = "provisioned_by"
-NEEDED_ATTRIBUTES = ("rpps", "idnat", MARK_ATTRIBUTE)
+NEEDED_ATTRIBUTES = PROFILE_ATTRIBUTES  # asked of the staff-state endpoint, checked in the user profile
 
 # The PSC extension's endpoint (mappers/psc-extension, StaffStateResource); the other paths are the resources'.
 STAFF_STATE_URL = "/admin/realms/{realm}/smur-staff-state/users"
@@ -56,10 +55,6 @@ CREDENTIAL_READERS = 8  # stock users API only: credential listings in flight
 
 class LinksPreconditionError(Exception):
     """The realm is not ready for staff links (no PSC provider, attributes not declared)."""
-
-
-def is_managed(user: dict) -> bool:
-    return MANAGED_BY in user.get("attributes", {}).get(MARK_ATTRIBUTE, [])
 
 
 @dataclass

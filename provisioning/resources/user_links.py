@@ -7,6 +7,7 @@ national id lets the professional in without any first-login step.
 from __future__ import annotations
 
 from .base import ResourceType
+from .staff_account import psc_link
 
 URLS = {
     "collection": "/admin/realms/{realm}/users/{id}/federated-identity",
@@ -22,10 +23,7 @@ class UserLinkResource(ResourceType):
         if ctx.region.identityProvider is None:
             return {}
         alias = ctx.region.identityProvider.alias
-        return {
-            key: {"identityProvider": alias, "userId": key, "userName": key}
-            for key in (u.nationalId for u in ctx.region.users)
-        }
+        return {key: psc_link(alias, key) for key in (u.nationalId for u in ctx.region.users)}
 
     def read(self, ctx, keys):
         alias = ctx.region.identityProvider.alias if ctx.region.identityProvider else None

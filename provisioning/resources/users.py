@@ -1,13 +1,9 @@
-"""Staff accounts (natural key: national id, which is also the username).
+"""Staff accounts the region files name (natural key: national id, which is also the username).
 
-Accounts are passwordless: staff sign in only through PSC, so a credential found
-on an account the files state (password, OTP, passkey...) is a change to undo,
-`credentials: ['password'] -> []`: plan and drift report it, apply deletes it.
-The `rpps` and `idnat` attributes are what apps receive in their tokens.
-
-Names only seed a new account: from then on PSC owns them (the PSC mapper rewrites
-them at every login), so they are neither compared nor written afterwards — a name
-PSC set is not drift, and apply never writes the file's name back over it.
+Their shape (attributes, names that only seed, no credential) is staff_account.py's,
+shared with `smur-iam links`: a credential found on an account the files state is a
+change to undo, `credentials: ['password'] -> []`: plan and drift report it, apply
+deletes it; a name PSC set is not drift, and apply never writes the file's name back.
 
 Users are not inventoried: accounts the files do not name belong to `smur-iam links`.
 """
@@ -15,7 +11,8 @@ from __future__ import annotations
 
 from psc_ids.national_id import parse_national_id
 
-from .base import FieldChange, ResourceType, merged
+from .base import ResourceType, merged
+from .staff_account import CREDENTIALS, SEED_ONLY, account, changes_from_files, username_of
 
 URLS = {
     "collection": "/admin/realms/{realm}/users",
@@ -29,14 +26,7 @@ URLS = {
     "consents": "/admin/realms/{realm}/users/{id}/consents",
     "consent": "/admin/realms/{realm}/users/{id}/consents/{client}",
 }
-SEED_ONLY = ("firstName", "lastName")  # written when the account is created, PSC's afterwards
-CREDENTIALS = "credentials"  # the field a credential is reported as
 FOUND_CREDENTIALS = "_credentials"  # what read() saw: [{"id", "type"}], for apply to delete by id
-
-
-def username_of(national_id: str) -> str:
-    # Keycloak lower-cases usernames; national ids with letters (FINESS-based) stay unambiguous.
-    return national_id.lower()
 
 
 class UserResource(ResourceType):
@@ -48,21 +38,8 @@ class UserResource(ResourceType):
         found = {}
         for user in ctx.region.users:
             national_id = parse_national_id(user.nationalId, sandbox=sandbox)
-            attributes = {"idnat": [national_id.value]}
-            if national_id.rpps:
-                attributes["rpps"] = [national_id.rpps]
-            rep = {
-                "username": username_of(national_id.value),
-                "enabled": user.enabled,
-                "firstName": user.firstName,
-                "lastName": user.lastName,
-                "attributes": attributes,
-            }
-            if user.email is not None:
-                # Never trusted for linking; shown to admins only.
-                rep["email"] = user.email
-                rep["emailVerified"] = False
-            found[national_id.value] = rep
+            found[national_id.value] = account(national_id.value, national_id.rpps, user.firstName, user.lastName,
+                                               user.email, enabled=user.enabled)
         return found
 
     def read(self, ctx, keys):
@@ -85,12 +62,7 @@ class UserResource(ResourceType):
         return found
 
     def compare(self, desired, current):
-        stated = {k: v for k, v in desired.items() if k not in SEED_ONLY}
-        changes = super().compare(stated, current)
-        types = sorted(c["type"] for c in current.get(FOUND_CREDENTIALS, []))
-        if types:
-            changes.append(FieldChange(CREDENTIALS, types, []))
-        return changes
+        return changes_from_files(desired, current, [c["type"] for c in current.get(FOUND_CREDENTIALS, [])])
 
     def create(self, ctx, desired):
         key = desired["attributes"]["idnat"][0]

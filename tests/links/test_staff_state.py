@@ -8,14 +8,15 @@ import requests
 from fixtures.realms import run_cli
 from mockpsc.testing import fresh_national_id
 from provisioning.keycloak_api import ClientCredentials, KeycloakAdmin
-from provisioning.links.apply import import_batches, user_representation
+from provisioning.links.apply import import_batches
 from provisioning.links.cli import as_json
 from provisioning.links.csv_source import read_csv
 from provisioning.links.in_sync import InSyncLines
 from provisioning.links.plan import build_links_plan
 from provisioning.links.realm_state import (NEEDED_ATTRIBUTES, READ_BY_ENDPOINT, READ_BY_USERS_API,
-                                            STAFF_STATE_FORMAT, is_managed, read_realm_state, record_of)
+                                            STAFF_STATE_FORMAT, read_realm_state, record_of)
 from provisioning.links.staff import StaffMember
+from provisioning.resources.staff_account import from_staff_row, is_managed
 from staff_files import staff_rows, write_csv
 
 GROUPS = {"/SMUR 67 Strasbourg", "/SMUR 68 Mulhouse", "/SMUR 67 Strasbourg/Nuit"}
@@ -277,7 +278,7 @@ def test_a_realm_of_several_thousand_users_is_read_whole_once(staff_realm, oracl
     members = [StaffMember(nid, "RPPS", f"Prenom{i}", f"NOM{i}", rpps=nid[1:],
                            groups=frozenset({"/SMUR 67 Strasbourg"}), roles=frozenset({"medecin"}))
                for i, nid in enumerate(ids)]
-    reps = [user_representation(member, "psc") for member in members]
+    reps = [from_staff_row(member, "psc") for member in members]
     added, skipped = import_batches(admin_api, realm, reps, batch=100, workers=2)
     assert (added, skipped) == (len(members), [])
     kc = oracle(realm)
