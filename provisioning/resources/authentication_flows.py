@@ -37,6 +37,8 @@ def _flows(ctx) -> list[dict]:
 class AuthenticationFlowResource(ResourceType):
     kind = "authentication-flow"
     depends_on = ("realm",)
+    not_exported = ("the flows are smur-iam's own, built from the policy: the identity provider's export reads "
+                    "its first-login flow back as firstLoginPolicy and firstLoginDenyMessage")
 
     def desired(self, ctx):
         flows = sign_in_flows(ctx.region)

@@ -8,7 +8,11 @@ file states → create or patch, or skip if equal):
   those smur-iam created earlier), read with GETs only;
 - ``inventory(ctx)``: every key of that type on the server, to report objects
   made by hand (None where the type is not inventoried);
-- ``create`` / ``update`` / ``delete``: the writes, run by `apply` in dependency order.
+- ``create`` / ``update`` / ``delete``: the writes, run by `apply` in dependency order;
+- ``export(ctx)``: the reverse of ``desired``: what the live realm holds, as the
+  region file would state it (`smur-iam export`), with a warning for what the
+  format cannot say; a type with nothing of its own to write says why in
+  ``not_exported``.
 
 Only fields the file states are compared and written: a field Keycloak holds
 and the file does not mention is left alone.
@@ -129,9 +133,16 @@ class ResourceType:
     depends_on: tuple[str, ...] = ()
     # False for settings that always exist (the realm, its user profile): never deleted.
     deletable: bool = True
+    # Why `export` writes nothing for this type (None: it does, see `export`).
+    not_exported: str | None = None
 
     def desired(self, ctx) -> dict[str, dict]:
         raise NotImplementedError
+
+    def export(self, ctx) -> dict:
+        """Fields of the region file stating what the realm holds of this type (``ctx``: an ExportContext);
+        what the file cannot state goes to ``ctx.warnings``."""
+        raise NotImplementedError(f"{self.kind} is not exported: {self.not_exported}")
 
     def read(self, ctx, keys: set[str]) -> dict[str, dict]:
         raise NotImplementedError
@@ -158,6 +169,11 @@ class ResourceType:
 
     def describe(self, key: str) -> str:
         return f"{self.kind} '{key}'"
+
+
+def file_attributes(values: dict | None) -> dict:
+    """Keycloak's multi-valued attributes as the files write them: one value as a plain string."""
+    return {k: (v[0] if len(v) == 1 else list(v)) for k, v in sorted((values or {}).items())}
 
 
 def without_private(rep: dict) -> dict:

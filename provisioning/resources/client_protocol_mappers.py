@@ -68,9 +68,35 @@ def session_note_mapper(note: str) -> dict:
     })
 
 
+def token_fields(client: dict, warnings: list[str]) -> dict:
+    """A client's mappers read back as the fields that make them (the reverse of the three builders above):
+    ``tokenClaims``, ``audiences``, ``sessionClaims``. A mapper none of them makes is named in ``warnings``."""
+    claims, audiences, session_claims = [], [], []
+    for mapper in client.get("protocolMappers") or []:
+        config = mapper.get("config", {})
+        if (mapper.get("protocolMapper") == "oidc-usermodel-attribute-mapper"
+                and mapper["name"] == config.get("user.attribute") == config.get("claim.name")):
+            claims.append(mapper["name"])
+        elif (mapper.get("protocolMapper") == "oidc-audience-mapper"
+              and mapper["name"] == AUDIENCE_PREFIX + str(config.get("included.client.audience"))):
+            audiences.append(config["included.client.audience"])
+        elif (mapper.get("protocolMapper") == "oidc-usersessionmodel-note-mapper"
+              and mapper["name"] == SESSION_NOTE_PREFIX + str(config.get("user.session.note"))
+              and config.get("user.session.note") == config.get("claim.name")):
+            session_claims.append(config["user.session.note"])
+        else:
+            warnings.append(f"client '{client['clientId']}': protocol mapper '{mapper['name']}' is not one smur-iam "
+                            "writes (tokenClaims, audiences, sessionClaims): not exported, reported as made by hand")
+    fields = {"tokenClaims": claims, "audiences": sorted(audiences)}
+    if session_claims:
+        fields["sessionClaims"] = session_claims
+    return fields
+
+
 class ClientProtocolMapperResource(ResourceType):
     kind = "client-protocol-mapper"
     depends_on = ("client", "user-profile-attribute")
+    not_exported = "exported with its client, as tokenClaims, audiences and sessionClaims (token_fields)"
 
     def desired(self, ctx):
         found = {}

@@ -16,7 +16,7 @@ from ..config.model import BUILTIN_CLIENTS
 from .base import FieldChange, Inventory, ResourceType, merged, reveal
 from .listing import find_by_key, read_listing
 from .offline_access import FIELD as OFFLINE_FIELD
-from .offline_access import client_offline_change, set_client_offline_access
+from .offline_access import OFFLINE, client_offline_change, set_client_offline_access
 
 URLS = {
     "collection": "/admin/realms/{realm}/clients",
@@ -136,5 +136,56 @@ class ClientResource(ResourceType):
     def delete(self, ctx, key, current):
         ctx.realm_api.delete(URLS["item"], id=current["id"], allow_404=True, obj=self.describe(key))
 
+    def export(self, ctx):
+        # Imported here: client_protocol_mappers reads its mappers through this module's client_reps.
+        from .client_protocol_mappers import token_fields
+
+        out = []
+        listing = ctx.realm_api.get_all(URLS["collection"], obj="clients")
+        for client in sorted(listing, key=lambda c: c["clientId"]):
+            client_id = client["clientId"]
+            if client_id in BUILTIN_CLIENTS or (ctx.realm == "master" and client_id.endswith("-realm")):
+                continue  # Keycloak's own (and, in master, one per realm)
+            kind = _type_of(client)
+            attributes = client.get("attributes") or {}
+            item = {"clientId": client_id}
+            for name in ("name", "description"):
+                if client.get(name):
+                    item[name] = client[name]
+            item["type"] = kind
+            if kind == "confidential":
+                item["secret"] = ctx.client_secret(client_id)
+            if kind != "bearer-only":
+                item["redirectUris"] = sorted(client.get("redirectUris") or [])
+                item["webOrigins"] = sorted(client.get("webOrigins") or [])
+                logout = attributes.get("post.logout.redirect.uris") or ""
+                item["postLogoutRedirectUris"] = sorted(u for u in logout.split("##") if u)
+                item["pkce"] = attributes.get("pkce.code.challenge.method") or None
+                if kind == "public" and item["pkce"] != "S256":
+                    ctx.warnings.append(f"client '{client_id}' is public without PKCE S256: exported with pkce: S256, "
+                                        "apply would require it")
+                    item["pkce"] = "S256"
+            for flag in ("implicitFlowEnabled", "directAccessGrantsEnabled", "serviceAccountsEnabled"):
+                if client.get(flag):
+                    ctx.warnings.append(f"client '{client_id}' has {flag} on: smur-iam apps use the code flow only, "
+                                        "apply would turn it off")
+            tokens = token_fields(client, ctx.warnings)
+            if OFFLINE in (client.get("optionalClientScopes") or []):
+                # Keycloak gives every new client this scope: exporting it would keep a default nobody chose.
+                ctx.warnings.append(f"client '{client_id}' can get offline tokens (Keycloak's default scope "
+                                    "offline_access): exported without; apply would remove it unless you add "
+                                    "offlineAccess: true")
+            out.append(item | tokens)
+        return {"clients": out}
+
     def describe(self, key):
         return f"client '{key}'"
+
+
+def _type_of(client: dict) -> str:
+    """The kind of app a client is, as the files name it (the reverse of `_flows`)."""
+    if client.get("publicClient"):
+        return "public"
+    if client.get("bearerOnly") or not client.get("standardFlowEnabled", True):
+        return "bearer-only"
+    return "confidential"

@@ -6,7 +6,7 @@ ignores `realmRoles` in a group body). Members come from the staff lists.
 """
 from __future__ import annotations
 
-from .base import Inventory, ResourceType
+from .base import Inventory, ResourceType, file_attributes
 from .listing import find_by_key, read_listing
 from .realm_roles import role_rep
 
@@ -79,6 +79,18 @@ class GroupResource(ResourceType):
 
     def delete(self, ctx, key, current):
         ctx.realm_api.delete(URLS["item"], id=current["id"], allow_404=True, obj=self.describe(key))
+
+    def export(self, ctx):
+        out = []
+        listing = ctx.realm_api.get_all(URLS["collection"], obj="groups", params={"briefRepresentation": "false"})
+        for group in sorted(listing, key=lambda g: g["name"]):
+            if group.get("subGroupCount") or group.get("subGroups"):
+                ctx.warnings.append(f"group '{group['name']}' has sub-groups: only top-level groups are exported")
+            if group.get("clientRoles"):
+                ctx.warnings.append(f"group '{group['name']}' has client-role mappings: not exported")
+            out.append({"name": group["name"], "attributes": file_attributes(group.get("attributes")),
+                        "realmRoles": sorted(group.get("realmRoles") or [])})
+        return {"groups": out}
 
     def describe(self, key):
         return f"group '{key}'"

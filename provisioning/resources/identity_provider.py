@@ -24,9 +24,11 @@ a secret left from an earlier method is removed, never kept unseen.
 """
 from __future__ import annotations
 
-from ..config.references import MASK
+from ..config.model import ACR_LEVELS
+from ..config.references import MASK, expand_values
+from .authentication_flows import URLS as FLOW_URLS
 from .base import FieldChange, Inventory, ResourceType, merged, reveal
-from .first_login_flow import flow_alias
+from .first_login_flow import POLICY_STEPS, flow_alias, region_message_step
 from .listing import find_by_key, read_listing
 
 URLS = {
@@ -171,5 +173,56 @@ class IdentityProviderResource(ResourceType):
     def delete(self, ctx, key, current):
         ctx.realm_api.delete(URLS["item"], alias=key, allow_404=True, obj=self.describe(key))
 
+    def export(self, ctx):
+        """The PSC broker (the alias the national defaults give, else `psc`); its first-login flow read back
+        as the policy it implements, with the region's message. Other brokers are named, not exported."""
+        alias = (ctx.defaults.get("identityProvider") or {}).get("alias", "psc")
+        idps = ctx.realm_api.get(URLS["collection"], obj="identity providers")
+        for other in idps:
+            if other["alias"] != alias:
+                ctx.warnings.append(f"identity provider '{other['alias']}' is not the PSC broker '{alias}': "
+                                    "not exported (it stays as it is, reported as made by hand)")
+        idp = next((i for i in idps if i["alias"] == alias), None)
+        if idp is None:
+            return {"identityProvider": {"remove": True}} if ctx.defaults.get("identityProvider") else {}
+        config = idp.get("config", {})
+        method = config.get("clientAuthMethod", "client_secret_post")
+        out = {"alias": alias, "displayName": idp.get("displayName") or alias, "enabled": idp.get("enabled", True),
+               "clientId": config.get("clientId", "")}
+        if method != TLS_CLIENT_AUTH:  # a certificate broker has no secret to refer to
+            out["clientSecret"] = ctx.psc_secret
+        out["clientAuthMethod"] = method
+        minimum = config.get(MINIMUM_ACR)
+        if minimum in ACR_LEVELS:
+            out["minimumAcr"] = minimum  # stripped later when the region inherits the same
+        flow = idp.get("firstBrokerLoginFlowAlias", "")
+        policy = flow.removeprefix(f"{alias}-first-login-")
+        if policy in POLICY_STEPS and policy != flow:
+            out["firstLoginPolicy"] = policy
+            message = _deny_message(ctx, flow, policy)
+            if message:
+                out["firstLoginDenyMessage"] = message
+        else:
+            ctx.warnings.append(f"identity provider '{alias}' uses first-login flow '{flow}', not a smur-iam policy: "
+                                "apply would bind it to the 'deny' policy")
+        if idp.get("trustEmail") or minimum not in ACR_LEVELS:
+            ctx.warnings.append(f"identity provider '{alias}' lacks smur-iam's fixed security settings "
+                                "(trustEmail off, the acr minimum the PSC extension checks, ...): apply would set them")
+        if ctx.psc_client_id and expand_values(ctx.psc_client_id, ctx.env) == out["clientId"]:
+            out["clientId"] = ctx.psc_client_id  # keep the file's own reference
+        return {"identityProvider": out}
+
     def describe(self, key):
         return f"identity provider '{key}'"
+
+
+def _deny_message(ctx, flow: str, policy: str) -> str | None:
+    """The region's message, as the first-login flow's step that shows it holds it (None: no such step)."""
+    step = region_message_step(policy)
+    if step is None:
+        return None
+    for execution in ctx.realm_api.get(FLOW_URLS["executions"], alias=flow, obj=f"flow '{flow}'"):
+        if execution.get("providerId") == step.provider and execution.get("authenticationConfig"):
+            config = ctx.realm_api.get(FLOW_URLS["config"], id=execution["authenticationConfig"], obj=f"flow '{flow}'")
+            return config.get("config", {}).get(step.region_message_key)
+    return None

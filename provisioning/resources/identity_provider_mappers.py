@@ -20,6 +20,7 @@ def _key(alias: str, name: str) -> str:
 class IdentityProviderMapperResource(ResourceType):
     kind = "identity-provider-mapper"
     depends_on = ("identity-provider", "user-profile-attribute")
+    not_exported = "they come from the mapper catalogue (deployment.yaml's mapperCatalogue), not a region file"
 
     def desired(self, ctx):
         idp = ctx.region.identityProvider

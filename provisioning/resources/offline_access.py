@@ -56,6 +56,8 @@ class OfflineAccessResource(ResourceType):
     kind = "offline-access"
     depends_on = ("realm",)
     deletable = False
+    not_exported = ("the realm's defaults follow from the clients' offlineAccess; a client that can get offline "
+                    "tokens is named by the client export")
 
     def desired(self, ctx):
         declared = any(client.offlineAccess for client in ctx.region.clients)

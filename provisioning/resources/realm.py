@@ -123,5 +123,34 @@ class RealmResource(ResourceType):
         ctx.realm_api.put(URLS["item"], body, obj="realm")
         ctx.realm_attributes = dict(body.get("attributes", ctx.realm_attributes))
 
+    def export(self, ctx):
+        rep = ctx.realm_rep
+        attributes = rep.get("attributes") or {}
+        out = {"realm": rep["realm"]}
+        if attributes.get(INSEE_ATTRIBUTE):
+            out["inseeCode"] = attributes[INSEE_ATTRIBUTE]
+        if rep.get("displayName"):
+            out["displayName"] = rep["displayName"]
+        out["enabled"] = rep.get("enabled", True)
+        for name in LIFESPANS:
+            if rep.get(name) is not None:
+                out[name] = rep[name]
+        if rep.get("offlineSessionMaxLifespanEnabled"):
+            out["offlineSessionMaxLifespan"] = rep.get("offlineSessionMaxLifespan")
+        if rep.get("eventsEnabled"):
+            events = {"types": sorted(rep.get("enabledEventTypes") or []),
+                      "adminEvents": bool(rep.get("adminEventsEnabled"))}
+            if rep.get("eventsExpiration"):  # none: kept forever, which the files cannot say (the default applies)
+                events["retentionDays"] = max(1, rep["eventsExpiration"] // 86400)
+            out["events"] = events
+        if rep.get("internationalizationEnabled"):
+            out["locale"] = {"default": rep.get("defaultLocale") or "en",
+                             "supported": list(rep.get("supportedLocales") or [])}
+        if rep.get("loginTheme"):
+            out["loginTheme"] = rep["loginTheme"]
+        if attributes.get(SUPPORT_CONTACT_ATTRIBUTE):
+            out["supportContact"] = attributes[SUPPORT_CONTACT_ATTRIBUTE]
+        return out
+
     def describe(self, key):
         return f"realm '{key}'"

@@ -5,8 +5,10 @@ so a role renamed by hand meanwhile is not touched by mistake.
 """
 from __future__ import annotations
 
+import re
+
 from ..config.model import BUILTIN_ROLES, RESERVED_ROLES
-from .base import Inventory, ResourceType, merged
+from .base import Inventory, ResourceType, file_attributes, merged
 from .listing import find_by_key, read_listing
 
 URLS = {
@@ -79,6 +81,26 @@ class RealmRoleResource(ResourceType):
 
     def delete(self, ctx, key, current):
         ctx.realm_api.delete(URLS["by_id"], id=current["id"], allow_404=True, obj=self.describe(key))
+
+    def export(self, ctx):
+        out = []
+        builtin = builtin_roles(ctx.realm)
+        listing = ctx.realm_api.get_all(URLS["collection"], obj="realm roles", params={"briefRepresentation": "false"})
+        for role in sorted(listing, key=lambda r: r["name"]):
+            if role["name"] in builtin:
+                continue
+            if role.get("composite"):
+                ctx.warnings.append(f"realm role '{role['name']}' is composite: exported without its composites "
+                                    "(smur-iam leaves them as they are)")
+            if not re.match(r"^[a-z0-9][a-z0-9._-]*$", role["name"]):
+                ctx.warnings.append(f"realm role '{role['name']}' has a name the files do not accept (lower-case "
+                                    "letters, digits, . _ -): rename it before bringing it under management")
+            item = {"name": role["name"]}
+            if role.get("description"):
+                item["description"] = role["description"]
+            item["attributes"] = file_attributes(role.get("attributes"))
+            out.append(item)
+        return {"roles": out}
 
     def describe(self, key):
         return f"realm role '{key}'"

@@ -57,5 +57,12 @@ class RequiredActionsResource(ResourceType):
                 ctx.realm_api.put(URLS["item"], {**action, "enabled": enabled, "defaultAction": default},
                                   alias=action["alias"], obj=f"required action '{action['alias']}'")
 
+    def export(self, ctx):
+        """Nothing to write (the set is fixed): an action enabled by hand is named, since apply disables it."""
+        enabled = sorted(a["alias"] for a in _registered(ctx) if a.get("enabled") and a["alias"] not in ALLOWED)
+        if enabled:
+            ctx.warnings.append(f"required action(s) {', '.join(enabled)} enabled: apply would disable them")
+        return {}
+
     def describe(self, key):
         return "required actions"

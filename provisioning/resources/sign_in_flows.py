@@ -19,8 +19,8 @@ this module defines them and owns the realm's bindings (`realm-sign-in`).
 from __future__ import annotations
 
 from .base import ResourceType
+from .realm import PSC_ONLY_SETTINGS, read_realm
 from .realm import URLS as REALM_URLS
-from .realm import read_realm
 
 BROWSER_FLOW = "smur-browser-psc-only"
 REFUSAL_FLOW = "smur-refuse-credentials"
@@ -78,6 +78,16 @@ class RealmSignInResource(ResourceType):
 
     def update(self, ctx, desired, current):
         ctx.realm_api.put(REALM_URLS["item"], desired, obj=self.describe(ctx.realm))
+
+    def export(self, ctx):
+        """Nothing to write (PSC-only is not a choice): a realm opened by hand is named, since apply closes it."""
+        rep = ctx.realm_rep
+        opened = [name for name, flow in BINDINGS.items() if rep.get(name) != flow]
+        opened += [name for name, value in PSC_ONLY_SETTINGS.items() if name in rep and rep[name] != value]
+        if opened:
+            ctx.warnings.append(f"realm '{ctx.realm}' is not PSC-only ({', '.join(opened)}): apply would bind "
+                                "smur-iam's sign-in flows and settings")
+        return {}
 
     def describe(self, key):
         return "sign-in flow bindings"

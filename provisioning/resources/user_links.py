@@ -18,6 +18,7 @@ URLS = {
 class UserLinkResource(ResourceType):
     kind = "user-link"
     depends_on = ("user", "identity-provider")
+    not_exported = "a link is the user's national id at the region's PSC broker: the user's export implies it"
 
     def desired(self, ctx):
         if ctx.region.identityProvider is None:

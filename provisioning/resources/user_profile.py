@@ -73,5 +73,9 @@ class UserProfileResource(ResourceType):
                     permissions["edit"] = ["admin"] + (["user"] if attr["name"] in desired["editableByUsers"] else [])
         edit_profile(ctx, set_builtin_attributes, "user profile")
 
+    def export(self, ctx):
+        email = next((a for a in profile_document(ctx).get("attributes", []) if a["name"] == "email"), {})
+        return {"userProfile": {"emailRequired": bool(email.get("required"))}}
+
     def describe(self, key):
         return "user profile"

@@ -62,5 +62,23 @@ class UserProfileAttributeResource(ResourceType):
             document["attributes"] = [a for a in document.get("attributes", []) if a["name"] != key]
         edit_profile(ctx, remove, self.describe(key))
 
+    def export(self, ctx):
+        attributes = []
+        for attr in profile_document(ctx).get("attributes", []):
+            if attr["name"] in BUILTIN_PROFILE_ATTRIBUTES:
+                continue
+            item = {"name": attr["name"]}
+            if attr.get("displayName"):
+                item["displayName"] = attr["displayName"]
+            item["multivalued"] = bool(attr.get("multivalued"))
+            pattern = (attr.get("validations") or {}).get("pattern") or {}
+            if pattern.get("pattern"):
+                item["pattern"] = pattern["pattern"]
+                if pattern.get("error-message"):
+                    item["patternErrorMessage"] = pattern["error-message"]
+            item["userCanView"] = "user" in ((attr.get("permissions") or {}).get("view") or [])
+            attributes.append(item)
+        return {"userProfile": {"attributes": attributes}}
+
     def describe(self, key):
         return f"user-profile attribute '{key}'"

@@ -90,5 +90,28 @@ class UserResource(ResourceType):
     def delete(self, ctx, key, current):
         ctx.realm_api.delete(URLS["item"], id=current["id"], allow_404=True, obj=self.describe(key))
 
+    def export(self, ctx):
+        """The accounts smur-iam created from the files (its ownership record names them); the other accounts
+        are the staff lists' (`smur-iam links`), counted in a warning."""
+        out = []
+        for national_id in sorted(ctx.record.keys("user")):
+            found = ctx.realm_api.get(URLS["collection"], params={"username": username_of(national_id), "exact": "true",
+                                                                  "briefRepresentation": "false"},
+                                      obj=f"user '{national_id}'")
+            if not found:
+                continue
+            user = found[0]
+            item = {"nationalId": national_id, "firstName": user.get("firstName", ""),
+                    "lastName": user.get("lastName", "")}
+            if user.get("email"):
+                item["email"] = user["email"]
+            item["enabled"] = user.get("enabled", True)
+            out.append(item)
+        others = ctx.realm_api.get(URLS["count"], obj="users") - len(out)
+        if others > 0:
+            ctx.warnings.append(f"{others} user account(s) not in the files are not exported: staff accounts "
+                                "go through `smur-iam links`")
+        return {"users": out}
+
     def describe(self, key):
         return f"user '{key}'"
