@@ -17,10 +17,13 @@ The ``refused`` page (anything Keycloak refuses that has no page of its own) is 
 provider hint the realm does not have. Its button restarts that app's request, wrong hint included, so it comes
 back to the same page: the page's way out is the SMUR's support contact, which it shows.
 
-Pages of the theme not driven here, and why:
-* ``info``: Keycloak's information pages (e.g. "you are signed out" after Keycloak's own logout confirmation)
-  follow no PSC sign-in: the tablet app signs out through RP-initiated logout with its ID token and comes back
-  to itself, so a professional using the app never sees one.
+Signing out through Keycloak's own logout URL (a bookmark, an app that lost its ID token) shows two more pages:
+``logout-confirm`` (one question, one « Se déconnecter » button that posts Keycloak's confirmation: the one form
+of the theme, with no field to fill) and ``signed-out`` (how to sign in again, from the app; no button, since
+there is no sign-in left to retry). SMUR-T@b itself signs out with its ID token and comes back to itself.
+
+Not driven here: ``info`` for Keycloak's other information pages, which follow no PSC sign-in in these realms
+(required actions and e-mail actions are off, so Keycloak has nothing else to inform about).
 """
 from __future__ import annotations
 
@@ -264,3 +267,41 @@ def test_realm_page_is_french_with_one_button_to_psc_and_passes_axe(page_id, rea
         expect(tablet.page.locator("#smur-support-link")).to_have_count(1)
         return
     tablet.retry_from_keycloak(mock_psc.wallet_origin)  # straight back to PSC's page
+
+
+def test_signing_out_at_keycloak_asks_once_then_says_how_to_sign_in_again(realm_pages, mock_psc, tablet_page, shots,
+                                                                          request):
+    tablet = TabletScreen(tablet_page, realm_pages.app.origin, shots)
+    visit = Visit(realm_pages, tablet, request)
+    visit.to_psc()
+    visit.card_login(realm_pages.doctor)
+    tablet.wait_connected()
+    page = tablet.page
+
+    page.goto(f"{realm_pages.app.issuer}/protocol/openid-connect/logout")  # no id_token_hint: Keycloak asks
+    expect(page.locator("#smur-page")).to_have_attribute("data-smur-page", "logout-confirm")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.locator("#smur-region")).to_have_text(REGION)
+    expect(page.locator("#kc-page-title")).to_have_text("Se déconnecter")
+    expect(page.locator("input:not([type=hidden]), select, textarea")).to_have_count(0)
+    expect(page.locator("input[type=password]")).to_have_count(0)
+    expect(page.locator("a, button")).to_have_count(1)
+    tablet.shot("realm-page-logout-confirm")
+    problems = problems_of(page, "the logout-confirm page")
+
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect(page.locator("#smur-page")).to_have_attribute("data-smur-page", "signed-out", timeout=STEP_TIMEOUT_MS)
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.locator("#kc-page-title")).to_have_text("Vous êtes déconnecté")
+    expect(page.locator("#smur-message")).to_have_text("Votre session de ce SMUR et celle de Pro Santé Connect sont fermées.")
+    expect(page.locator("#smur-advice")).to_contain_text("ouvrez l’application de votre SMUR")
+    expect(page.locator("input, select, textarea, form, a, button")).to_have_count(0)
+    tablet.shot("realm-page-signed-out")
+    problems += problems_of(page, "the signed-out page")
+    assert not problems, "\n".join(problems)
+
+    # Signed out indeed: a new sign-in of the app goes to PSC's page again, no session left at Keycloak.
+    app = realm_pages.app
+    page.goto(OidcClient(app.issuer, app.client_id, app.redirect_uri).authorization_url(PendingLogin.new()))
+    page.wait_for_url(f"{mock_psc.wallet_origin}/**")
+    expect(page.locator("#national_id")).to_be_visible()

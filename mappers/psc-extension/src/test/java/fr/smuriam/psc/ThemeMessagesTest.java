@@ -35,7 +35,8 @@ class ThemeMessagesTest {
     private static final List<String> PAGES = List.of(PageMessage.ECPS_LOCKED, PageMessage.NOT_REGISTERED,
             PageMessage.RPPS_INVALID, PageMessage.ACR_INSUFFICIENT, PageMessage.ACCOUNT_DISABLED,
             // The pages error.ftl recognises from Keycloak's own messages, and the other templates.
-            "psc-refused", "psc-unreachable", "expired", "refused", "info", "psc-redirect");
+            "psc-refused", "psc-unreachable", "expired", "refused", "info", "psc-redirect", "logout-confirm",
+            "signed-out");
 
     private static Properties bundle(String language) {
         String path = "/theme/smur/login/messages/messages_" + language + ".properties";
