@@ -190,6 +190,43 @@ class UserLinks:
         kc.add_user_social_login(user["id"], changed["identityProvider"], changed["userId"], changed["userName"])
 
 
+class RequiredActions:
+    """The realm's required actions as one object: which are enabled, which are default."""
+
+    def find(self, kc, key):
+        actions = kc.get_required_actions()
+        return {"enabled": sorted(a["alias"] for a in actions if a.get("enabled")),
+                "default": sorted(a["alias"] for a in actions if a.get("defaultAction"))}
+
+    def edit(self, kc, key, changes):
+        # changes: action alias -> its fields to set, e.g. {"CONFIGURE_TOTP": {"enabled": True}}
+        for alias, fields in changes.items():
+            kc.update_required_action(alias, {**kc.get_required_action_by_alias(alias), **fields})
+
+
+class OfflineAccess:
+    """Whether new users get the offline_access role, and new clients the offline_access optional scope."""
+
+    def find(self, kc, key):
+        return {"defaultRole": any(r["name"] == "offline_access" for r in kc.get_realm_default_roles()),
+                "defaultOptionalScope": any(s["name"] == "offline_access"
+                                            for s in kc.get_default_optional_client_scopes())}
+
+    def edit(self, kc, key, changes):
+        if "defaultOptionalScope" in changes:
+            scope = next(s for s in kc.get_client_scopes() if s["name"] == "offline_access")
+            if changes["defaultOptionalScope"]:
+                kc.add_default_optional_client_scope(scope["id"])
+            else:
+                kc.delete_default_optional_client_scope(scope["id"])
+        if "defaultRole" in changes:
+            role = kc.get_realm_role("offline_access")
+            if changes["defaultRole"]:
+                kc.add_realm_default_roles([role])
+            else:
+                kc.remove_realm_default_roles([role])
+
+
 ADAPTERS = {
     "realm-role": RealmRoles(),
     "group": Groups(),
@@ -203,4 +240,8 @@ ADAPTERS = {
     "identity-provider-mapper": IdentityProviderMappers(),
     "user": Users(),
     "user-link": UserLinks(),
+    "realm-sign-in": Realms(),  # the bindings are fields of the realm representation
+    "required-actions": RequiredActions(),
+    "builtin-client": Clients(),
+    "offline-access": OfflineAccess(),
 }

@@ -2,7 +2,6 @@
 every kind is exported or says why it is not. A new ResourceType that forgets either fails here."""
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import yaml
@@ -11,14 +10,6 @@ from provisioning.export import EXPORT_ORDER
 from provisioning.resources import ALL_TYPES, ResourceType
 
 SCENARIOS = Path(__file__).parent / "scenarios"
-# Kinds proven by another test file instead of a numbered scenario: settings every realm has (no create,
-# rename, remove nor prune to show), whose plan, drift and repair that file runs against Keycloak.
-PROVEN_ELSEWHERE = {
-    "realm-sign-in": "test_sign_in_settings.py",
-    "required-actions": "test_sign_in_settings.py",
-    "builtin-client": "test_sign_in_settings.py",
-    "offline-access": "test_sign_in_settings.py",
-}
 
 
 def scenario_kinds() -> dict[str, str]:
@@ -33,25 +24,12 @@ def scenario_kinds() -> dict[str, str]:
     return found
 
 
-def hand_edited_kinds(test_file: str) -> set[str]:
-    """The kinds of the HAND_EDITS table of a test file (what its drift test changes by hand)."""
-    tree = ast.parse((Path(__file__).parent / test_file).read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "HAND_EDITS" for t in node.targets):
-            return {element.elts[0].value for element in node.value.elts}
-    return set()
-
-
-def test_every_kind_has_a_numbered_scenario_or_names_the_test_that_proves_it():
+def test_every_kind_has_a_numbered_scenario():
     folders = scenario_kinds()
     kinds = {t.kind for t in ALL_TYPES}
     assert set(folders) <= kinds, f"scenario folders of no resource type: {set(folders) - kinds}"
-    for kind in sorted(kinds - folders.keys()):
-        assert kind in PROVEN_ELSEWHERE, (
-            f"resource type '{kind}' has no numbered scenario folder in {SCENARIOS} (add NN-{kind}/, see README.md)")
-        assert kind in hand_edited_kinds(PROVEN_ELSEWHERE[kind]), (
-            f"{PROVEN_ELSEWHERE[kind]} is said to prove '{kind}' but its HAND_EDITS never changes one")
-    assert not PROVEN_ELSEWHERE.keys() & folders.keys(), "a kind with a scenario folder is listed as proven elsewhere"
+    missing = sorted(kinds - folders.keys())
+    assert not missing, f"resource types without a numbered scenario folder in {SCENARIOS}: {missing} (see README.md)"
 
 
 def test_every_kind_is_exported_or_says_why_not():
