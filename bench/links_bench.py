@@ -39,7 +39,7 @@ from keycloak import KeycloakOpenIDConnection  # noqa: E402
 from provisioning.keycloak_api import KeycloakAdmin, PasswordCredentials, url  # noqa: E402
 from provisioning.links.apply import DEFAULT_BATCH, DEFAULT_WORKERS  # noqa: E402
 from provisioning.links.apply import URLS as LINK_URLS  # noqa: E402
-from provisioning.links.apply import user_representation  # noqa: E402
+from provisioning.resources.staff_account import from_staff_row as user_representation  # noqa: E402
 from provisioning.links.staff import StaffMember  # noqa: E402
 from psc_ids.national_id import luhn_valid  # noqa: E402
 from provisioning.runtime.stack import LocalStack, StackSpec  # noqa: E402

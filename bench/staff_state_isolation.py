@@ -38,7 +38,7 @@ from links_bench import admin, national_ids, provision_realm  # noqa: E402
 from mockpsc.server import MockPSC  # noqa: E402
 from provisioning.keycloak_api import url  # noqa: E402
 from provisioning.links.apply import URLS as LINK_URLS  # noqa: E402
-from provisioning.links.apply import user_representation  # noqa: E402
+from provisioning.resources.staff_account import from_staff_row as user_representation  # noqa: E402
 from provisioning.links.realm_state import NEEDED_ATTRIBUTES  # noqa: E402
 from provisioning.links.staff import StaffMember  # noqa: E402
 from provisioning.runtime.extension import psc_extension_jar  # noqa: E402

@@ -42,7 +42,6 @@ from .plan import LinkRemoval, LinksPlan, UserUpdate
 
 # Keycloak's partial import of a realm: only the staff links tool uses it. User paths are users.py's.
 URLS = {"partial_import": "/admin/realms/{realm}/partialImport"}
-user_representation = from_staff_row  # the name the benches import (bench/links_bench.py)
 DEFAULT_BATCH = 25
 # Two batches in flight keep both of a small Keycloak's cores busy without queueing behind each other.
 DEFAULT_WORKERS = 2
