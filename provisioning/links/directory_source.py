@@ -5,10 +5,16 @@ gives one extra empty field), one line per activity (a person with several
 activities has several lines, same `Identification nationale PP`). Columns are
 looked up by name: a 2021 variant lacks the last four. UTF-8, BOM tolerated;
 older files may be Latin-1.
+
+The national file is ≈ 900 MB and 2.3 million lines, of which a region keeps a few
+thousand: it is streamed (`FileLines`), and a line is split into its fields only once
+its national id or département says it is wanted.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+import codecs
+from itertools import chain
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .csv_source import MAX_FIELD_LENGTH, SourceFormatError, too_long
@@ -18,16 +24,67 @@ from .roles import CATEGORY_ROLES, PROFESSION_ROLES, ROLE_CODE_ROLES
 from .staff import SourceRef, StaffList, StaffListBuilder, StaffMember
 
 NATIONAL_ID = "Identification nationale PP"
-NEEDED = (NATIONAL_ID, "Nom d'exercice", "Prénom d'exercice", "Code profession", "Code Département (structure)")
+DEPARTMENT = "Code Département (structure)"
+NEEDED = (NATIONAL_ID, "Nom d'exercice", "Prénom d'exercice", "Code profession", DEPARTMENT)
+# Read this much of the file at a time: memory stays flat whatever the file's size, and the
+# decoding and line splitting still run over large blocks in C.
+CHUNK_BYTES = 1 << 20
 
 
-def _lines(path: Path):
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")  # pre-2021 extractions
-    return text.splitlines()
+class NotUtf8(Exception):
+    """The file is not UTF-8 after all: it is read again from the start as Latin-1."""
+
+
+class FileLines:
+    """The lines of a file, exactly as ``decode(encoding).splitlines()`` gives them, read a chunk at a time.
+
+    Decoding a whole chunk and splitting it with ``str.splitlines`` (rather than iterating the
+    file's bytes by ``\\n``) keeps the line breaks, and so the line numbers in every message,
+    those of reading the file whole. With ``utf-8-sig``, a byte sequence that is not UTF-8
+    raises NotUtf8, wherever in the file it is."""
+
+    def __init__(self, path: Path, encoding: str):
+        self.path, self.encoding = path, encoding
+
+    def blocks(self) -> Iterator[list[str]]:
+        """The lines a chunk at a time: a list each (looping over a list costs less than resuming a
+        generator for each of 2.3 million lines)."""
+        decoder = codecs.getincrementaldecoder(self.encoding)()
+        pending: list[str] = []  # the start of a line whose end has not been read yet
+        with self.path.open("rb") as handle:
+            while True:
+                chunk = handle.read(CHUNK_BYTES)
+                try:
+                    text = decoder.decode(chunk, final=not chunk)
+                except UnicodeDecodeError:
+                    raise NotUtf8 from None
+                if not chunk:
+                    yield ("".join(pending) + text).splitlines()
+                    return
+                # Cut after the last '\n' (never the first half of a line break), else after the last
+                # line break of another kind (a '\r' is kept back: a '\n' may follow in the next chunk).
+                cut = text.rfind("\n") + 1
+                if not cut:
+                    pieces = text.splitlines(keepends=True)
+                    cut = len(text) - len(pieces[-1]) if pieces else 0
+                if not cut:
+                    pending.append(text)  # a line longer than a chunk: joined once it ends
+                    continue
+                yield ("".join(pending) + text[:cut]).splitlines()
+                pending = [text[cut:]]
+
+    def __iter__(self) -> Iterator[str]:
+        for block in self.blocks():
+            yield from block
+
+    def decodes(self) -> bool:
+        """Whether the whole file decodes (read through, nothing kept)."""
+        try:
+            for _ in self:
+                pass
+        except NotUtf8:
+            return False
+        return True
 
 
 def _fields(line: str) -> list[str]:
@@ -35,6 +92,15 @@ def _fields(line: str) -> list[str]:
     if fields and fields[-1] == "":
         fields.pop()  # the trailing `|`
     return fields
+
+
+def _field(line: str, i: int, width: int, trailing: bool) -> str:
+    """Field ``i`` of a line of ``width`` fields (``trailing``: it ends with `|`), without splitting
+    the whole line: split from whichever end is nearer (the département is column 45 of 56)."""
+    parts = width + trailing
+    if i <= parts - 1 - i:
+        return line.split("|", i + 1)[i]
+    return line.rsplit("|", parts - i)[1]
 
 
 def _check_lengths(line: str, fields: list[str], columns: list[str], name: str, number: int) -> None:
@@ -56,11 +122,29 @@ def read_directory(path: Path, *, departments: Iterable[str] | None = None,
         raise SourceFormatError(f"{name}: the national directory must be filtered to the region "
                                 "(by departments/region code or by a national id list)")
     wanted_departments = {normalise_department(d) for d in departments} if departments is not None else None
-    lines = _lines(path)
-    if not lines:
+    # UTF-8 is tried first; a file with a single byte that is not UTF-8 (pre-2021 extractions) is
+    # all Latin-1, as when it was decoded whole.
+    lines = FileLines(path, "utf-8-sig")
+    try:
+        return _read(lines, name, wanted_departments, national_ids, sandbox)
+    except NotUtf8:
+        pass
+    except SourceFormatError:
+        # Refused before reaching the end: the refusal stands if the file is UTF-8 throughout,
+        # else it is judged on the Latin-1 reading (lengths and characters may differ).
+        if lines.decodes():
+            raise
+    return _read(FileLines(path, "latin-1"), name, wanted_departments, national_ids, sandbox)
+
+
+def _read(lines: FileLines, name: str, wanted_departments: set[str] | None, national_ids: set[str] | None,
+          sandbox: bool) -> StaffList:
+    blocks = lines.blocks()
+    first_block = next((block for block in blocks if block), None)
+    if first_block is None:
         raise SourceFormatError(f"{name}: empty file")
-    header = _fields(lines[0])
-    _check_lengths(lines[0], header, [f"header column {i}" for i in range(1, len(header) + 1)], name, 1)
+    header = _fields(first_block[0])
+    _check_lengths(first_block[0], header, [f"header column {i}" for i in range(1, len(header) + 1)], name, 1)
     for number, column in enumerate(header, start=1):
         problem = invisible_problem("header", number, column)
         if problem:
@@ -70,30 +154,44 @@ def read_directory(path: Path, *, departments: Iterable[str] | None = None,
     if missing:
         raise SourceFormatError(f"{name}:1: not a Personne_activite extraction, missing column(s): "
                                 + ", ".join(missing))
+    width, id_column, department_column = len(header), index[NATIONAL_ID], index[DEPARTMENT]
 
     def value(fields: list[str], column: str) -> str:
         i = index.get(column)
         return fields[i].strip() if i is not None and i < len(fields) else ""
 
+    department_wanted: dict[str, bool] = {}
     builder = StaffListBuilder(sandbox)
-    for number, line in enumerate(lines[1:], start=2):
+    number = 1
+    for line in chain.from_iterable(chain([first_block[1:]], blocks)):
+        number += 1
         if not line.strip():
             continue
-        fields = _fields(line)
-        _check_lengths(line, fields, header, name, number)
-        ref = SourceRef(name, number)
-        if len(fields) != len(header):
+        if len(line) > MAX_FIELD_LENGTH:
+            _check_lengths(line, _fields(line), header, name, number)
+        # The field count and the filter are read off the line itself: of the national file's
+        # 2.3 million lines, only those wanted (a few thousand for an id list) are split and kept.
+        trailing = line.endswith("|")
+        count = line.count("|") + (not trailing)
+        if count != width:
             builder.result.rows_read += 1
-            builder.problem(ref, f"{len(fields)} fields where the header has {len(header)}")
+            builder.problem(SourceRef(name, number), f"{count} fields where the header has {width}")
             continue
-        raw_id = value(fields, NATIONAL_ID)
-        in_department = wanted_departments is not None and \
-            normalise_department(value(fields, "Code Département (structure)")) in wanted_departments
-        listed = national_ids is not None and raw_id in national_ids
-        if not (in_department or listed):
-            continue
+        listed = national_ids is not None and _field(line, id_column, width, trailing).strip() in national_ids
+        if not listed:
+            if wanted_departments is None:
+                continue
+            department = _field(line, department_column, width, trailing)
+            in_department = department_wanted.get(department)
+            if in_department is None:  # a hundred-odd spellings in a file: each normalised once
+                in_department = department_wanted[department] = normalise_department(department) in wanted_departments
+            if not in_department:
+                continue
+        fields = _fields(line)
+        ref = SourceRef(name, number)
         builder.result.rows_read += 1
-        invisible = invisible_problem(NATIONAL_ID, index[NATIONAL_ID] + 1, raw_id)
+        raw_id = fields[id_column].strip()
+        invisible = invisible_problem(NATIONAL_ID, id_column + 1, raw_id)
         if invisible:
             builder.problem(ref, invisible)
             continue
@@ -107,12 +205,12 @@ def read_directory(path: Path, *, departments: Iterable[str] | None = None,
             role = table.get(value(fields, column))
             if role:
                 roles.add(role)
-        first, last = value(fields, "Prénom d'exercice"), value(fields, "Nom d'exercice")
-        if not first or not last:
+        first_name, last_name = value(fields, "Prénom d'exercice"), value(fields, "Nom d'exercice")
+        if not first_name or not last_name:
             builder.problem(ref, "empty Prénom d'exercice or Nom d'exercice", national_id.value)
             continue
         member = StaffMember(
             national_id=national_id.value, national_id_type=national_id.type, rpps=national_id.rpps,
-            first_name=first, last_name=last, roles=frozenset(roles), sources=[ref])
+            first_name=first_name, last_name=last_name, roles=frozenset(roles), sources=[ref])
         builder.add(ref, member, merge_repeats=True)
     return builder.result
