@@ -6,7 +6,7 @@ PYTHON ?= python3
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup browser axe demo test clean-cache
+.PHONY: setup browser balancer axe demo test clean-cache
 
 setup: $(VENV)/.installed
 
@@ -21,6 +21,12 @@ browser:
 	@test -x $(CHROMIUM) || { echo "installing Debian's chromium for the browser tests"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
+# The cluster topology's load balancer is Debian's HAProxy (provisioning/runtime/balancer.py).
+HAPROXY ?= /usr/sbin/haproxy
+balancer:
+	@test -x $(HAPROXY) || { echo "installing Debian's haproxy for the cluster topology"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq haproxy; }
+
 # Accessibility checks inject axe-core (the npm package, pinned in tests/browser/axe/package-lock.json).
 AXE_DIR := tests/browser/axe
 axe: $(AXE_DIR)/node_modules/axe-core/axe.min.js
@@ -34,7 +40,7 @@ $(AXE_DIR)/node_modules/axe-core/axe.min.js: $(AXE_DIR)/package-lock.json
 demo: setup
 	$(VENV)/bin/smur-iam demo
 
-test: setup browser axe
+test: setup browser balancer axe
 	$(VENV)/bin/pytest
 
 # Keycloak zip, unpacked server and its build stamp live outside git in ~/.cache/smur-iam.

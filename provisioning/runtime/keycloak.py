@@ -143,6 +143,8 @@ class KeycloakServer:
         extra_args: Sequence[str] = (),
         database: PostgresDatabase | None = None,
         outgoing_tls: OutgoingTls | None = None,
+        public_url: str | None = None,
+        cluster_port: int | None = None,
     ):
         self.distribution = distribution or KeycloakDistribution()
         self.data_dir = Path(data_dir).expanduser().resolve()
@@ -167,6 +169,11 @@ class KeycloakServer:
         # The client certificate presented to PSC and the CA trusted for it (tls_client_auth).
         self.outgoing_tls = outgoing_tls
         self._outgoing_options: list[str] = []
+        # Behind a load balancer (runtime/cluster.py): the balancer's HTTPS URL is the only URL Keycloak
+        # writes into tokens, redirects and discovery documents, and X-Forwarded-* are read from it.
+        self.public_url = public_url.rstrip("/") if public_url else None
+        # A cluster member: Infinispan over JGroups on this loopback port, peers found through the database.
+        self.cluster_port = cluster_port
         self._outgoing_env: dict[str, str] = {}
 
         self.build_seconds: float = 0.0
@@ -437,20 +444,34 @@ class KeycloakServer:
         return [
             str(home / "bin" / "kc.sh"), "start", "--optimized",
             "--http-enabled=true",
-            "--hostname-strict=false",
+            *self._hostname_options(),
             "--http-host=127.0.0.1",
             f"--http-port={self.http_port}",
             f"--http-management-port={self.management_port}",
             f"--db-url={self.db_url}",
             *([f"--db-username={self.database.username}"] if self.database else []),
-            # A runtime option in 26.x: a single node needs no JGroups cluster
-            # (saves start time, and two local servers never try to pair up).
-            "--cache=local",
+            *self._cache_options(),
             *OUTGOING_HTTP_TIMEOUT_OPTIONS,
             # Runtime options too: the outgoing client's keystore and the truststore (outgoing_tls.py).
             *self._outgoing_options,
             *self.extra_args,
         ]
+
+    def _hostname_options(self) -> list[str]:
+        if self.public_url is None:
+            return ["--hostname-strict=false"]
+        return [f"--hostname={self.public_url}", "--hostname-strict=true", "--proxy-headers=xforwarded"]
+
+    def _cache_options(self) -> list[str]:
+        if self.cluster_port is None:
+            # A runtime option in 26.x: a single node needs no JGroups cluster
+            # (saves start time, and two local servers never try to pair up).
+            return ["--cache=local"]
+        if self.database is None:
+            raise KeycloakStartError("a cluster member needs a shared database (jdbc-ping discovers peers there)")
+        # jdbc-ping: each node writes its JGroups address into the shared database and reads its peers there.
+        return ["--cache=ispn", "--cache-stack=jdbc-ping", "--cache-embedded-network-bind-address=127.0.0.1",
+                f"--cache-embedded-network-bind-port={self.cluster_port}"]
 
     def start_environment(self) -> dict[str, str]:
         """The environment `kc.sh start` runs with: the secrets (bootstrap admin, database and

@@ -12,9 +12,11 @@
 5. Keycloak, or a Keycloak someone else runs (borrowed: never stopped);
 6. the tablet app itself (`start_tablet`), once its realm is provisioned.
 
-Today one Keycloak node. The production topology (two nodes on one PostgreSQL behind a load
-balancer) is another shape of `StackSpec` started here; callers reach Keycloak through
-`stack.keycloak` (`base_url`, `admin_username`, `admin_password`) whatever stands behind it.
+Two shapes (`StackSpec.topology`): "single", one Keycloak node; "cluster", the production topology
+(runtime/cluster.py: two nodes on one PostgreSQL behind an HTTPS load balancer, step 5 starting
+them all). Callers reach Keycloak through `stack.keycloak` (`base_url`, `admin_username`,
+`admin_password`) whatever stands behind it; a cluster's `base_url` is HTTPS, verified with
+`stack.keycloak.ca_bundle` (in `admin_env()` as SMUR_IAM_CA_BUNDLE).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING, Callable
 
 import requests
 
+from .cluster import KeycloakCluster
 from .distribution import KeycloakDistribution
 from .keycloak import KeycloakServer, KeycloakStartError
 
@@ -39,6 +42,11 @@ if TYPE_CHECKING:  # imported when started: the mock and the app pull in their w
 KEYCLOAK_URL_ENV = "SMUR_IAM_KEYCLOAK_URL"
 ADMIN_USER_ENV = "SMUR_IAM_ADMIN_USER"
 ADMIN_PASSWORD_ENV = "SMUR_IAM_ADMIN_PASSWORD"
+CA_BUNDLE_ENV = "SMUR_IAM_CA_BUNDLE"
+
+SINGLE = "single"
+CLUSTER = "cluster"
+TOPOLOGIES = (SINGLE, CLUSTER)
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,9 @@ class StackSpec:
     psc_wallet_port: int = 0
     # The demo SMUR-T@b app (the tablet) on this port; None: no tablet app.
     tablet_port: int | None = None
+    # "cluster": two Keycloak nodes on PostgreSQL (postgres_dir, default data_dir/postgres) behind HAProxy
+    # with TLS; node and balancer files under data_dir. keycloak_port is then the balancer's HTTPS port.
+    topology: str = SINGLE
 
 
 class BorrowedKeycloak:
@@ -100,11 +111,16 @@ class LocalStack:
     def __init__(self, spec: StackSpec, progress: Callable[[str], None] | None = None):
         if spec.keycloak_url is None and spec.data_dir is None:
             raise ValueError("StackSpec needs a data_dir for the Keycloak it starts (or a keycloak_url to borrow)")
+        if spec.topology not in TOPOLOGIES:
+            raise ValueError(f"StackSpec.topology {spec.topology!r}: expected one of {', '.join(TOPOLOGIES)}")
+        if spec.topology == CLUSTER and (spec.keycloak_url is not None or spec.tablet_port is not None):
+            # The tablet app does not trust the run's CA yet: it would fail at its first request.
+            raise ValueError("the cluster topology starts its own Keycloak nodes and has no tablet app yet")
         self.spec = spec
         self._progress = progress or (lambda line: None)
         self.postgres: LocalPostgres | None = None
         self.psc: MockPSC | None = None
-        self.keycloak: KeycloakServer | BorrowedKeycloak | None = None
+        self.keycloak: KeycloakServer | KeycloakCluster | BorrowedKeycloak | None = None
         self.tablet: DemoApp | None = None
         self._running: list = []  # in start order; stopped in reverse
         self._tablet_started = False
@@ -138,12 +154,18 @@ class LocalStack:
             self._progress(f"mock PSC: issuer {self.psc.issuer}, wallet {self.psc.wallet_origin}")
         if isinstance(keycloak, KeycloakServer):
             self._progress(f"starting Keycloak (data in {spec.data_dir}, log {keycloak.log_path}) ...")
+        elif isinstance(keycloak, KeycloakCluster):
+            self._progress(f"starting two Keycloak nodes and HAProxy (files in {spec.data_dir}) ...")
         self.keycloak = self._started(keycloak)
         if isinstance(keycloak, KeycloakServer):
             self._progress(f"Keycloak ready in {keycloak.build_seconds + keycloak.start_seconds:.1f}s "
                            f"(build {keycloak.build_seconds:.1f}s, start {keycloak.start_seconds:.1f}s)")
+        elif isinstance(keycloak, KeycloakCluster):
+            nodes = ", ".join(f"{n.data_dir.name} {n.build_seconds + n.start_seconds:.1f}s" for n in keycloak.nodes)
+            self._progress(f"Keycloak cluster ready at {keycloak.base_url} in {keycloak.start_seconds:.1f}s "
+                           f"({nodes}, HAProxy {keycloak.balancer.start_seconds:.1f}s; CA {keycloak.ca_bundle})")
 
-    def _local_keycloak(self) -> KeycloakServer:
+    def _local_keycloak(self) -> KeycloakServer | KeycloakCluster:
         """The JAR built and the database up, so that Keycloak can be made (not started yet)."""
         spec = self.spec
         providers = spec.providers
@@ -152,11 +174,18 @@ class LocalStack:
 
             providers = (psc_extension_jar().path,)  # ExtensionBuildError says what Maven said
         database = None
-        if spec.postgres_dir is not None:
+        postgres_dir = spec.postgres_dir
+        if postgres_dir is None and spec.topology == CLUSTER:
+            postgres_dir = spec.data_dir / "postgres"
+        if postgres_dir is not None:
             from .postgres import LocalPostgres
 
-            self.postgres = self._started(LocalPostgres(spec.postgres_dir))
+            self.postgres = self._started(LocalPostgres(postgres_dir))
+            self._progress(f"PostgreSQL ready in {self.postgres.start_seconds:.1f}s")
             database = self.postgres.database
+        if spec.topology == CLUSTER:
+            return KeycloakCluster(KeycloakDistribution(cache_dir=spec.cache_dir), spec.data_dir, database,
+                                   providers=providers, heap=spec.heap, balancer_port=spec.keycloak_port)
         options = {"heap": spec.heap} if spec.heap else {}
         return KeycloakServer(KeycloakDistribution(cache_dir=spec.cache_dir), data_dir=spec.data_dir,
                               http_port=spec.keycloak_port, providers=providers, database=database, **options)
@@ -179,8 +208,11 @@ class LocalStack:
 
     def admin_env(self) -> dict[str, str]:
         """Keycloak and its admin as `smur-iam` reads them from the environment."""
-        return {KEYCLOAK_URL_ENV: self.keycloak.base_url, ADMIN_USER_ENV: self.keycloak.admin_username,
-                ADMIN_PASSWORD_ENV: self.keycloak.admin_password}
+        env = {KEYCLOAK_URL_ENV: self.keycloak.base_url, ADMIN_USER_ENV: self.keycloak.admin_username,
+               ADMIN_PASSWORD_ENV: self.keycloak.admin_password}
+        if isinstance(self.keycloak, KeycloakCluster):
+            env[CA_BUNDLE_ENV] = str(self.keycloak.ca_bundle)
+        return env
 
     # -- stop -------------------------------------------------------------------------
 
