@@ -56,7 +56,9 @@ class KeycloakAdmin:
         self.auth_realm = auth_realm
         self.timeout = timeout
         self.session = requests.Session()
-        self.session.verify = verify
+        # Given with every request: requests lets REQUESTS_CA_BUNDLE (set on many machines) override a
+        # Session's verify, which would silently drop --ca-bundle.
+        self.verify = verify
         # Plans read realms in parallel threads: one pooled connection per thread.
         adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=16)
         self.session.mount("http://", adapter)
@@ -81,7 +83,7 @@ class KeycloakAdmin:
             who = f"user '{creds.username}'"
         url = f"{self.server_url}/realms/{quote(self.auth_realm)}/protocol/openid-connect/token"
         try:
-            resp = self.session.post(url, data=form, timeout=self.timeout)
+            resp = self.session.post(url, data=form, timeout=self.timeout, verify=self.verify)
         except requests.RequestException as exc:
             raise KeycloakUnavailable(f"cannot reach Keycloak at {self.server_url}: {exc}") from None
         if resp.status_code != 200:
@@ -119,7 +121,7 @@ class KeycloakAdmin:
         for attempt in (1, 2):
             headers = self._auth_header()
             try:
-                resp = self.session.request(method, url, params=params, json=json, headers=headers,
+                resp = self.session.request(method, url, params=params, json=json, headers=headers, verify=self.verify,
                                             timeout=self.timeout)
             except requests.RequestException as exc:
                 raise KeycloakUnavailable(f"cannot reach Keycloak at {self.server_url}: {exc}", None, realm, obj) from None

@@ -57,7 +57,9 @@ def applied_realm(cluster, tmp_path_factory):
     broker = f"{keycloak.base_url}/realms/{files.realm}/broker/psc/endpoint"
     psc.register_client(files.psc_client_id, files.psc_client_secret, redirect_uris=[broker],
                         post_logout_redirect_uris=[f"{broker}/logout_response"])
-    env = files.env | {"SMUR_IAM_MOCK_PSC_ISSUER": psc.issuer, "SMUR_IAM_ADMIN_PASSWORD": keycloak.admin_password}
+    env = files.env | {"SMUR_IAM_MOCK_PSC_ISSUER": psc.issuer, "SMUR_IAM_ADMIN_PASSWORD": keycloak.admin_password,
+                       # Set on many machines, and obeyed by requests over a Session's own verify: --ca-bundle wins.
+                       "REQUESTS_CA_BUNDLE": requests.certs.where()}
     sent_before = keycloak.balancer.requests_sent()
     result = run_cli("apply", str(files.directory), "--server-url", keycloak.base_url, "--username",
                      keycloak.admin_username, "--ca-bundle", str(keycloak.ca_bundle), env=env, timeout=300)
