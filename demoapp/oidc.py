@@ -36,15 +36,18 @@ class PendingLogin:
 
 
 class OidcClient:
-    def __init__(self, issuer: str, client_id: str, redirect_uri: str, idp_hint: str | None = "psc"):
+    def __init__(self, issuer: str, client_id: str, redirect_uri: str, idp_hint: str | None = "psc",
+                 ca_bundle: str | None = None):
         self.issuer = issuer.rstrip("/")
+        # Keycloak behind the cluster's balancer is HTTPS with a certificate of the run's own CA.
+        self.tls_verify: str | bool = ca_bundle or True
         self.client_id = client_id
         self.redirect_uri = redirect_uri
         self.idp_hint = idp_hint
 
     @cached_property
     def metadata(self) -> dict:
-        response = requests.get(f"{self.issuer}/.well-known/openid-configuration", timeout=10)
+        response = requests.get(f"{self.issuer}/.well-known/openid-configuration", timeout=10, verify=self.tls_verify)
         response.raise_for_status()
         return response.json()
 
@@ -66,7 +69,7 @@ class OidcClient:
             raise LoginError(f"{params['error']}: {params.get('error_description', '')}")
         response = requests.post(self.metadata["token_endpoint"], data={
             "grant_type": "authorization_code", "code": params.get("code", ""), "redirect_uri": self.redirect_uri,
-            "client_id": self.client_id, "code_verifier": pending.verifier}, timeout=10)
+            "client_id": self.client_id, "code_verifier": pending.verifier}, timeout=10, verify=self.tls_verify)
         if response.status_code != 200:
             raise LoginError(f"token endpoint answered {response.status_code}: {response.text[:200]}")
         tokens = response.json()
@@ -75,7 +78,7 @@ class OidcClient:
         return tokens
 
     def verify(self, token: str, nonce: str | None = None) -> dict:
-        keys = requests.get(self.metadata["jwks_uri"], timeout=10).json()
+        keys = requests.get(self.metadata["jwks_uri"], timeout=10, verify=self.tls_verify).json()
         signing = KeySet.import_key_set({"keys": [k for k in keys["keys"] if k.get("use") == "sig"]})
         try:
             claims = jwt.decode(token, signing).claims

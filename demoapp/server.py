@@ -23,11 +23,13 @@ class DemoApp:
         self.origin = (public_origin or f"http://{host}:{self._sock.getsockname()[1]}").rstrip("/")
         self.redirect_uri = f"{self.origin}/callback"
         self.issuer, self.client_id = issuer, client_id
+        self.ca_bundle: str | None = None  # the CA of an HTTPS issuer no system CA vouches for (the cluster's)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
     def start(self, timeout: float = 10.0) -> "DemoApp":
-        app = create_app(OidcClient(self.issuer, self.client_id, self.redirect_uri), self.origin)
+        app = create_app(OidcClient(self.issuer, self.client_id, self.redirect_uri, ca_bundle=self.ca_bundle),
+                         self.origin)
         self._server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="off"))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]},
                                         name="demoapp", daemon=True)

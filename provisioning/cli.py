@@ -314,17 +314,19 @@ def mock_psc(ctx):
 
 @main.command()
 @click.argument("directory", default="realm", type=click.Path(file_okay=False))
-@click.option("--keycloak-port", default=8080, show_default=True)
+@click.option("--keycloak-port", type=int, help="Keycloak's port (single: 8080; cluster: the balancer's HTTPS, 8443)")
+@click.option("--topology", type=click.Choice(["single", "cluster"]), default="single", show_default=True,
+              help="single: one Keycloak on H2; cluster: two Keycloak nodes on PostgreSQL behind HAProxy with TLS")
 @click.option("--psc-auth-port", default=8081, show_default=True)
 @click.option("--psc-wallet-port", default=8082, show_default=True)
 @click.option("--app-port", default=8090, show_default=True, help="port of the demo SMUR-T@b app (the tablet)")
 @click.option("--data-dir", type=click.Path(file_okay=False), help="keep Keycloak's database here (default: a new temp dir)")
-def demo(directory, keycloak_port, psc_auth_port, psc_wallet_port, app_port, data_dir):
+def demo(directory, keycloak_port, topology, psc_auth_port, psc_wallet_port, app_port, data_dir):
     """Run everything locally: mock PSC + real Keycloak provisioned from DIRECTORY + the demo tablet app."""
     from .demo import run_demo
 
     run_demo(Path(directory), keycloak_port, psc_auth_port, psc_wallet_port, Path(data_dir) if data_dir else None,
-             app_port=app_port)
+             app_port=app_port, topology=topology)
 
 
 main.add_command(links)

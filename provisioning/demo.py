@@ -122,14 +122,18 @@ def mock_control_register(issuer: str, control_token: str | None = None) -> Regi
     return register
 
 
-def run_demo(directory: Path, keycloak_port: int, psc_auth_port: int, psc_wallet_port: int,
-             data_dir: Path | None, app_port: int = 8090) -> None:
+def run_demo(directory: Path, keycloak_port: int | None, psc_auth_port: int, psc_wallet_port: int,
+             data_dir: Path | None, app_port: int = 8090, topology: str = "single") -> None:
+    """``topology`` "cluster": two Keycloak nodes on PostgreSQL behind HAProxy (runtime/cluster.py), reached
+    at the balancer's HTTPS port (``keycloak_port``, default 8443) with the run's CA."""
     from .runtime.extension import ExtensionBuildError
-    from .runtime.stack import LocalStack, StackSpec
+    from .runtime.stack import CLUSTER, LocalStack, StackSpec
 
+    if keycloak_port is None:
+        keycloak_port = 8443 if topology == CLUSTER else 8080
     spec = StackSpec(data_dir=data_dir or Path(tempfile.mkdtemp(prefix="smur-iam-demo-")),
                      keycloak_port=keycloak_port, psc_auth_port=psc_auth_port, psc_wallet_port=psc_wallet_port,
-                     tablet_port=app_port)
+                     tablet_port=app_port, topology=topology)
     try:
         stack = LocalStack(spec, progress=lambda line: click.echo(line, err=True))
     except OSError as exc:
@@ -153,7 +157,9 @@ def run_demo(directory: Path, keycloak_port: int, psc_auth_port: int, psc_wallet
                                   stack.admin_env(), psc.control_token)
         config = load_config(directory, env=demo_env)
         register_brokers(config, keycloak.base_url, mock_control_register(psc.issuer, psc.control_token))
-        api = KeycloakAdmin(keycloak.base_url, PasswordCredentials(keycloak.admin_username, keycloak.admin_password))
+        ca_bundle = getattr(keycloak, "ca_bundle", None)  # the cluster's balancer: HTTPS with the run's CA
+        api = KeycloakAdmin(keycloak.base_url, PasswordCredentials(keycloak.admin_username, keycloak.admin_password),
+                            verify=str(ca_bundle) if ca_bundle else True)
         plan = build_plan(api, config, fetch_discovery(config.deployment.psc.selected))
         click.echo(render_text(plan).splitlines()[-1])  # the summary line; `smur-iam plan` shows the detail
         summary = ApplySummary()
@@ -189,6 +195,11 @@ def _print_howto(keycloak, psc, config, app, tablet_realm, env_file: Path, direc
     click.echo(f"  The {len(config.regions)} realm(s): {keycloak.base_url}/realms/<realm>/account")
     click.echo(f"  Keycloak admin console: {keycloak.base_url}/admin/ "
                f"(user {keycloak.admin_username}, password {keycloak.admin_password})")
+    ca_bundle = getattr(keycloak, "ca_bundle", None)
+    if ca_bundle:
+        nodes = ", ".join(node.base_url for node in keycloak.nodes)
+        click.echo(f"  Cluster: HAProxy at {keycloak.base_url} before the nodes {nodes}; its certificate is signed")
+        click.echo(f"    by this run's CA {ca_bundle} (a browser warns once; smur-iam gets it as SMUR_IAM_CA_BUNDLE)")
     click.echo(f"  smur-iam against the demo, from another shell: . {shlex.quote(str(env_file))}")
     where = shlex.quote(str(directory))
     click.echo(f"    then: smur-iam plan {where} | smur-iam drift {where} | "

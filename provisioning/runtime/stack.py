@@ -113,9 +113,8 @@ class LocalStack:
             raise ValueError("StackSpec needs a data_dir for the Keycloak it starts (or a keycloak_url to borrow)")
         if spec.topology not in TOPOLOGIES:
             raise ValueError(f"StackSpec.topology {spec.topology!r}: expected one of {', '.join(TOPOLOGIES)}")
-        if spec.topology == CLUSTER and (spec.keycloak_url is not None or spec.tablet_port is not None):
-            # The tablet app does not trust the run's CA yet: it would fail at its first request.
-            raise ValueError("the cluster topology starts its own Keycloak nodes and has no tablet app yet")
+        if spec.topology == CLUSTER and spec.keycloak_url is not None:
+            raise ValueError("the cluster topology starts its own Keycloak nodes: it borrows no keycloak_url")
         self.spec = spec
         self._progress = progress or (lambda line: None)
         self.postgres: LocalPostgres | None = None
@@ -200,6 +199,8 @@ class LocalStack:
         if self.tablet is None:
             raise RuntimeError("this stack has no tablet app (StackSpec.tablet_port)")
         self.tablet.issuer = f"{self.keycloak.base_url}/realms/{realm}"
+        if isinstance(self.keycloak, KeycloakCluster):
+            self.tablet.ca_bundle = str(self.keycloak.ca_bundle)
         self._running.append(self.tablet)
         self._tablet_started = True
         return self.tablet.start()

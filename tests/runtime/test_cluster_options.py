@@ -59,5 +59,5 @@ def test_cluster_ports_leave_room_for_jgroups_failure_detection():
 def test_stack_shapes_that_cannot_run_are_refused_before_anything_starts(tmp_path):
     with pytest.raises(ValueError, match="topology 'ring'"):
         LocalStack(StackSpec(data_dir=tmp_path, topology="ring"))
-    with pytest.raises(ValueError, match="no tablet app yet"):
-        LocalStack(StackSpec(data_dir=tmp_path, topology="cluster", tablet_port=0))
+    with pytest.raises(ValueError, match="borrows no keycloak_url"):
+        LocalStack(StackSpec(keycloak_url="http://127.0.0.1:1", topology="cluster"))
