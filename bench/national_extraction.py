@@ -46,16 +46,15 @@ FORMAT = 1  # bump when the generator changes, so a cached file is not reused
 def whole_file_read_directory(path, *, departments=None, national_ids=None, sandbox=False):
     """BASELINE, NOT USED BY THE TOOL: provisioning/links/directory_source.read_directory as it was
     before issue 15 (the whole file read, decoded and split into lines, then every line split into
-    its fields), kept verbatim apart from its imports and the turning of a wanted line into a
-    professional (add_member, which issue 15 did not change), to measure the streaming reader against."""
+    its fields), kept verbatim apart from its imports, its header and the turning of a wanted line
+    into a professional (read_header, add_member: issue 15 did not change them), to measure the
+    streaming reader against."""
     from provisioning.links.csv_source import MAX_FIELD_LENGTH, SourceFormatError, too_long
     from provisioning.links.departments import normalise_department
-    from provisioning.links.directory_source import add_member
-    from provisioning.links.invisible import invisible_problem
+    from provisioning.links.directory_source import add_member, read_header
     from provisioning.links.staff import SourceRef, StaffListBuilder
 
     NATIONAL_ID = "Identification nationale PP"
-    NEEDED = (NATIONAL_ID, "Nom d'exercice", "Prénom d'exercice", "Code profession", "Code Département (structure)")
 
     def _lines(path):
         raw = path.read_bytes()
@@ -87,17 +86,7 @@ def whole_file_read_directory(path, *, departments=None, national_ids=None, sand
     lines = _lines(path)
     if not lines:
         raise SourceFormatError(f"{name}: empty file")
-    header = _fields(lines[0])
-    _check_lengths(lines[0], header, [f"header column {i}" for i in range(1, len(header) + 1)], name, 1)
-    for number, column in enumerate(header, start=1):
-        problem = invisible_problem("header", number, column)
-        if problem:
-            raise SourceFormatError(f"{name}:1: {problem}")
-    index = {column: i for i, column in enumerate(header)}
-    missing = [column for column in NEEDED if column not in index]
-    if missing:
-        raise SourceFormatError(f"{name}:1: not a Personne_activite extraction, missing column(s): "
-                                + ", ".join(missing))
+    header, index = read_header(lines[0], name)
 
     def value(fields, column):
         i = index.get(column)

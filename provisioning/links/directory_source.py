@@ -137,14 +137,10 @@ def read_directory(path: Path, *, departments: Iterable[str] | None = None,
     return _read(FileLines(path, "latin-1"), name, wanted_departments, national_ids, sandbox)
 
 
-def _read(lines: FileLines, name: str, wanted_departments: set[str] | None, national_ids: set[str] | None,
-          sandbox: bool) -> StaffList:
-    blocks = lines.blocks()
-    first_block = next((block for block in blocks if block), None)
-    if first_block is None:
-        raise SourceFormatError(f"{name}: empty file")
-    header = _fields(first_block[0])
-    _check_lengths(first_block[0], header, [f"header column {i}" for i in range(1, len(header) + 1)], name, 1)
+def read_header(line: str, name: str) -> tuple[list[str], dict[str, int]]:
+    """Line 1 of the extraction: its columns, and where each is (columns are read by name)."""
+    header = _fields(line)
+    _check_lengths(line, header, [f"header column {i}" for i in range(1, len(header) + 1)], name, 1)
     for number, column in enumerate(header, start=1):
         problem = invisible_problem("header", number, column)
         if problem:
@@ -154,6 +150,16 @@ def _read(lines: FileLines, name: str, wanted_departments: set[str] | None, nati
     if missing:
         raise SourceFormatError(f"{name}:1: not a Personne_activite extraction, missing column(s): "
                                 + ", ".join(missing))
+    return header, index
+
+
+def _read(lines: FileLines, name: str, wanted_departments: set[str] | None, national_ids: set[str] | None,
+          sandbox: bool) -> StaffList:
+    blocks = lines.blocks()
+    first_block = next((block for block in blocks if block), None)
+    if first_block is None:
+        raise SourceFormatError(f"{name}: empty file")
+    header, index = read_header(first_block[0], name)
     width, id_column, department_column = len(header), index[NATIONAL_ID], index[DEPARTMENT]
 
     department_wanted: dict[str, bool] = {}
