@@ -46,15 +46,15 @@ FORMAT = 1  # bump when the generator changes, so a cached file is not reused
 def whole_file_read_directory(path, *, departments=None, national_ids=None, sandbox=False):
     """BASELINE, NOT USED BY THE TOOL: provisioning/links/directory_source.read_directory as it was
     before issue 15 (the whole file read, decoded and split into lines, then every line split into
-    its fields), kept verbatim apart from its imports, to measure the streaming reader against."""
+    its fields), kept verbatim apart from its imports, its header and the turning of a wanted line
+    into a professional (read_header, add_member: issue 15 did not change them), to measure the
+    streaming reader against."""
     from provisioning.links.csv_source import MAX_FIELD_LENGTH, SourceFormatError, too_long
     from provisioning.links.departments import normalise_department
-    from provisioning.links.invisible import invisible_problem
-    from provisioning.links.roles import CATEGORY_ROLES, PROFESSION_ROLES, ROLE_CODE_ROLES
-    from provisioning.links.staff import SourceRef, StaffListBuilder, StaffMember
+    from provisioning.links.directory_source import add_member, read_header
+    from provisioning.links.staff import SourceRef, StaffListBuilder
 
     NATIONAL_ID = "Identification nationale PP"
-    NEEDED = (NATIONAL_ID, "Nom d'exercice", "Prénom d'exercice", "Code profession", "Code Département (structure)")
 
     def _lines(path):
         raw = path.read_bytes()
@@ -86,17 +86,7 @@ def whole_file_read_directory(path, *, departments=None, national_ids=None, sand
     lines = _lines(path)
     if not lines:
         raise SourceFormatError(f"{name}: empty file")
-    header = _fields(lines[0])
-    _check_lengths(lines[0], header, [f"header column {i}" for i in range(1, len(header) + 1)], name, 1)
-    for number, column in enumerate(header, start=1):
-        problem = invisible_problem("header", number, column)
-        if problem:
-            raise SourceFormatError(f"{name}:1: {problem}")
-    index = {column: i for i, column in enumerate(header)}
-    missing = [column for column in NEEDED if column not in index]
-    if missing:
-        raise SourceFormatError(f"{name}:1: not a Personne_activite extraction, missing column(s): "
-                                + ", ".join(missing))
+    header, index = read_header(lines[0], name)
 
     def value(fields, column):
         i = index.get(column)
@@ -120,28 +110,7 @@ def whole_file_read_directory(path, *, departments=None, national_ids=None, sand
         if not (in_department or listed):
             continue
         builder.result.rows_read += 1
-        invisible = invisible_problem(NATIONAL_ID, index[NATIONAL_ID] + 1, raw_id)
-        if invisible:
-            builder.problem(ref, invisible)
-            continue
-        national_id = builder.national_id(ref, raw_id)
-        if national_id is None:
-            continue
-        roles = set()
-        for table, column in ((PROFESSION_ROLES, "Code profession"),
-                              (CATEGORY_ROLES, "Code catégorie professionnelle"),
-                              (ROLE_CODE_ROLES, "Code rôle")):
-            role = table.get(value(fields, column))
-            if role:
-                roles.add(role)
-        first, last = value(fields, "Prénom d'exercice"), value(fields, "Nom d'exercice")
-        if not first or not last:
-            builder.problem(ref, "empty Prénom d'exercice or Nom d'exercice", national_id.value)
-            continue
-        member = StaffMember(
-            national_id=national_id.value, national_id_type=national_id.type, rpps=national_id.rpps,
-            first_name=first, last_name=last, roles=frozenset(roles), sources=[ref])
-        builder.add(ref, member, merge_repeats=True)
+        add_member(builder, ref, fields, index)  # unchanged by issue 15: shared
     return builder.result
 
 

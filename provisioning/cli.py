@@ -1,4 +1,4 @@
-"""`smur-iam`: validate, plan, apply, drift and export `realm/`; run the mock PSC and the local demo.
+"""`smur-iam`: validate, plan, apply, drift and export `realm/`; report on sign-ins; run the mock PSC and the demo.
 
 Exit codes: 0 done / in sync, 1 error (bad files, Keycloak refused a change,
 the server changed since the plan, another apply holds the realm), 2 changes
@@ -280,6 +280,39 @@ def export(directory, realms, out_dir, force, target):
             click.echo(f"wrote {path}", err=True)
         else:
             click.echo(item.text)
+
+
+@main.command("report")
+@click.argument("directory", default="realm", type=click.Path(file_okay=False))
+@target_options
+@click.option("--realm", "realms", multiple=True, metavar="REALM",
+              help="realm to report on (repeatable); default: every region of DIRECTORY")
+@click.option("--since", default="24h", show_default=True, metavar="DURATION",
+              help="the window, up to now: 30m, 24h, 7d (events are kept 30 days)")
+@click.option("--json", "as_json", is_flag=True,
+              help="machine-readable report (its format: provisioning/login_report.py)")
+def login_report(directory, realms, since, as_json, target):
+    """Per region realm: PSC logins, distinct professionals and refused sign-ins by reason, from the events the
+    realm stores (read-only). The admin credentials need only the role view-events of each realm."""
+    from .login_report import ReportError, build_report, parse_since, render_json, render_text
+
+    try:
+        parse_since(since)  # a bad --since is an error before any request
+    except ReportError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--since'") from None
+    api = _admin(target)
+    try:
+        result = build_report(api, Path(directory), list(realms), since)
+    except ReportError as exc:
+        _fail(str(exc), EXIT_UNREACHABLE if exc.forbidden else EXIT_ERROR)
+    except KeycloakUnavailable as exc:
+        _fail(str(exc), EXIT_UNREACHABLE)
+    except KeycloakError as exc:
+        _fail(str(exc), EXIT_ERROR)
+    for realm in result.missing:
+        click.secho(f"warning: realm '{realm}' (region file in {directory}) does not exist on {api.server_url}: "
+                    "skipped", fg="yellow", err=True)
+    click.echo(render_json(result) if as_json else render_text(result))
 
 
 @main.command()

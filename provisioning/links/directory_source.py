@@ -137,14 +137,10 @@ def read_directory(path: Path, *, departments: Iterable[str] | None = None,
     return _read(FileLines(path, "latin-1"), name, wanted_departments, national_ids, sandbox)
 
 
-def _read(lines: FileLines, name: str, wanted_departments: set[str] | None, national_ids: set[str] | None,
-          sandbox: bool) -> StaffList:
-    blocks = lines.blocks()
-    first_block = next((block for block in blocks if block), None)
-    if first_block is None:
-        raise SourceFormatError(f"{name}: empty file")
-    header = _fields(first_block[0])
-    _check_lengths(first_block[0], header, [f"header column {i}" for i in range(1, len(header) + 1)], name, 1)
+def read_header(line: str, name: str) -> tuple[list[str], dict[str, int]]:
+    """Line 1 of the extraction: its columns, and where each is (columns are read by name)."""
+    header = _fields(line)
+    _check_lengths(line, header, [f"header column {i}" for i in range(1, len(header) + 1)], name, 1)
     for number, column in enumerate(header, start=1):
         problem = invisible_problem("header", number, column)
         if problem:
@@ -154,11 +150,17 @@ def _read(lines: FileLines, name: str, wanted_departments: set[str] | None, nati
     if missing:
         raise SourceFormatError(f"{name}:1: not a Personne_activite extraction, missing column(s): "
                                 + ", ".join(missing))
-    width, id_column, department_column = len(header), index[NATIONAL_ID], index[DEPARTMENT]
+    return header, index
 
-    def value(fields: list[str], column: str) -> str:
-        i = index.get(column)
-        return fields[i].strip() if i is not None and i < len(fields) else ""
+
+def _read(lines: FileLines, name: str, wanted_departments: set[str] | None, national_ids: set[str] | None,
+          sandbox: bool) -> StaffList:
+    blocks = lines.blocks()
+    first_block = next((block for block in blocks if block), None)
+    if first_block is None:
+        raise SourceFormatError(f"{name}: empty file")
+    header, index = read_header(first_block[0], name)
+    width, id_column, department_column = len(header), index[NATIONAL_ID], index[DEPARTMENT]
 
     department_wanted: dict[str, bool] = {}
     builder = StaffListBuilder(sandbox)
@@ -190,27 +192,37 @@ def _read(lines: FileLines, name: str, wanted_departments: set[str] | None, nati
         fields = _fields(line)
         ref = SourceRef(name, number)
         builder.result.rows_read += 1
-        raw_id = fields[id_column].strip()
-        invisible = invisible_problem(NATIONAL_ID, id_column + 1, raw_id)
-        if invisible:
-            builder.problem(ref, invisible)
-            continue
-        national_id = builder.national_id(ref, raw_id)
-        if national_id is None:
-            continue
-        roles = set()
-        for table, column in ((PROFESSION_ROLES, "Code profession"),
-                              (CATEGORY_ROLES, "Code catégorie professionnelle"),
-                              (ROLE_CODE_ROLES, "Code rôle")):
-            role = table.get(value(fields, column))
-            if role:
-                roles.add(role)
-        first_name, last_name = value(fields, "Prénom d'exercice"), value(fields, "Nom d'exercice")
-        if not first_name or not last_name:
-            builder.problem(ref, "empty Prénom d'exercice or Nom d'exercice", national_id.value)
-            continue
-        member = StaffMember(
-            national_id=national_id.value, national_id_type=national_id.type, rpps=national_id.rpps,
-            first_name=first_name, last_name=last_name, roles=frozenset(roles), sources=[ref])
-        builder.add(ref, member, merge_repeats=True)
+        add_member(builder, ref, fields, index)
     return builder.result
+
+
+def add_member(builder: StaffListBuilder, ref: SourceRef, fields: list[str], index: dict[str, int]) -> None:
+    """One wanted line of the extraction (split into ``fields``, columns by name in ``index``): its
+    professional with the roles their codes give, or the problem that keeps them out."""
+    def value(column: str) -> str:
+        i = index.get(column)
+        return fields[i].strip() if i is not None and i < len(fields) else ""
+
+    raw_id = value(NATIONAL_ID)
+    invisible = invisible_problem(NATIONAL_ID, index[NATIONAL_ID] + 1, raw_id)
+    if invisible:
+        builder.problem(ref, invisible)
+        return
+    national_id = builder.national_id(ref, raw_id)
+    if national_id is None:
+        return
+    roles = set()
+    for table, column in ((PROFESSION_ROLES, "Code profession"),
+                          (CATEGORY_ROLES, "Code catégorie professionnelle"),
+                          (ROLE_CODE_ROLES, "Code rôle")):
+        role = table.get(value(column))
+        if role:
+            roles.add(role)
+    first_name, last_name = value("Prénom d'exercice"), value("Nom d'exercice")
+    if not first_name or not last_name:
+        builder.problem(ref, "empty Prénom d'exercice or Nom d'exercice", national_id.value)
+        return
+    member = StaffMember(
+        national_id=national_id.value, national_id_type=national_id.type, rpps=national_id.rpps,
+        first_name=first_name, last_name=last_name, roles=frozenset(roles), sources=[ref])
+    builder.add(ref, member, merge_repeats=True)

@@ -10,7 +10,7 @@ Lifecycle of `KeycloakServer.start()`:
    ports and an H2 file database inside `data_dir`, so tests and the demo
    never share state (or, given a `PostgresDatabase`, that database: the
    production topology, built with `--db=postgres`);
-4. poll `/health/ready` on the management port.
+4. poll `/health/ready` on the management port (which also serves `/metrics`).
 
 The data dir is 0700 and the files the server writes there 0600, an existing data dir and
 an earlier run's files included (private_files.py): the H2 database holds client secrets in clear.
@@ -59,7 +59,10 @@ log = logging.getLogger(__name__)
 # the fingerprint and therefore triggers one rebuild.
 H2_DB_OPTION = "--db=dev-file"
 POSTGRES_DB_OPTION = "--db=postgres"  # swapped in when a PostgresDatabase is given
-BUILD_OPTIONS: tuple[str, ...] = (H2_DB_OPTION, "--health-enabled=true")
+# Metrics and user-event metrics (a counter per event type, error and realm: logins and refusals for a
+# dashboard) are build options in 26.7.3; both are served on the management port's /metrics, beside /health.
+METRICS_OPTIONS: tuple[str, ...] = ("--metrics-enabled=true", "--event-metrics-user-enabled=true")
+BUILD_OPTIONS: tuple[str, ...] = (H2_DB_OPTION, "--health-enabled=true", *METRICS_OPTIONS)
 
 # Keycloak's outgoing HTTP client (calls to PSC's token, userinfo and JWKS endpoints; runtime options of the
 # `connections-http-client` SPI, provider `default`, read by Keycloak 26.7.3's DefaultHttpClientFactory).

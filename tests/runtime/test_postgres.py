@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from provisioning.runtime.java import JavaRuntime
-from provisioning.runtime.keycloak import OUTGOING_HTTP_TIMEOUT_OPTIONS, KeycloakServer
+from provisioning.runtime.keycloak import METRICS_OPTIONS, OUTGOING_HTTP_TIMEOUT_OPTIONS, KeycloakServer
 from provisioning.runtime.postgres import (
     LocalPostgres,
     PostgresDatabase,
@@ -95,8 +95,8 @@ def _server(tmp_path: Path, **kwargs) -> KeycloakServer:
 def test_keycloak_on_postgres_builds_and_starts_with_its_options(tmp_path):
     h2, pg = _server(tmp_path), _server(tmp_path, database=DATABASE)
 
-    assert pg.build_options == ("--db=postgres", "--health-enabled=true")
-    assert pg.build_fingerprint()["build_options"] == ["--db=postgres", "--health-enabled=true"]
+    assert pg.build_options == ("--db=postgres", "--health-enabled=true", *METRICS_OPTIONS)
+    assert pg.build_fingerprint()["build_options"] == ["--db=postgres", "--health-enabled=true", *METRICS_OPTIONS]
     # A home built for H2 is rebuilt for PostgreSQL, and the other way round.
     assert pg.build_fingerprint() != h2.build_fingerprint()
 
@@ -115,9 +115,9 @@ def test_keycloak_on_postgres_builds_and_starts_with_its_options(tmp_path):
 def test_keycloak_without_database_keeps_the_h2_build_and_start(tmp_path, monkeypatch):
     monkeypatch.setenv("KC_DB_PASSWORD", "from-the-caller")  # scrubbed like every KC_ variable
     server = _server(tmp_path)
-    # Exactly today's options: an existing H2 build stamp stays valid, no rebuild.
-    assert server.build_options == ("--db=dev-file", "--health-enabled=true")
-    assert server.build_fingerprint()["build_options"] == ["--db=dev-file", "--health-enabled=true"]
+    # BUILD_OPTIONS as they are: no database given, nothing swapped (an H2 build stamp stays valid).
+    assert server.build_options == ("--db=dev-file", "--health-enabled=true", *METRICS_OPTIONS)
+    assert server.build_fingerprint()["build_options"] == ["--db=dev-file", "--health-enabled=true", *METRICS_OPTIONS]
     assert server.start_command(HOME) == [
         "/opt/keycloak/bin/kc.sh", "start", "--optimized", "--http-enabled=true", "--hostname-strict=false",
         "--http-host=127.0.0.1", "--http-port=8080", "--http-management-port=9000",

@@ -18,8 +18,8 @@ import java.util.Locale;
 
 /**
  * Keycloak's broker callback (PSC coming back to Keycloak), plus what the smur theme's pages need there.
- * Everything Keycloak does — events, flows, the error page itself — stays Keycloak's: this only sets
- * attributes on the request's form, which the error page renders.
+ * Everything Keycloak does — its events, flows, the error page itself — stays Keycloak's: this sets
+ * attributes on the request's form, which the error page renders, and stores the one event Keycloak lacks.
  * <ul>
  * <li>The sign-in to retry: {@value #RETRY_ATTRIBUTE}, Keycloak's restart URL for this very sign-in (the
  *   app's client_id, the browser tab, the app's request). Keycloak drops the sign-in from the page when PSC's
@@ -28,12 +28,22 @@ import java.util.Locale;
  * <li>A locked e-CPS: Keycloak reads only {@code error} and handles every {@code access_denied} alike
  *   (declined, wrong number, wrong PIN); only PSC's {@code error_description} says the e-CPS is locked
  *   (too many wrong PINs), which gets the "e-CPS locked" page instead of the plain "refused" one.</li>
+ * <li>PSC's refusal as an event: Keycloak stores none for {@code access_denied}; this stores one
+ *   IDENTITY_PROVIDER_LOGIN_ERROR, error {@value #PSC_REFUSED_ERROR}, reason {@value #REASON_ECPS_LOCKED} or
+ *   {@value #REASON_ACCESS_DENIED}, so refusals at PSC can be counted ({@code smur-iam report}).</li>
  * </ul>
  */
 final class CallbackPages implements AuthenticationCallback {
 
     /** Template attribute: the URL of the « Réessayer avec Pro Santé Connect » button (smur.ftl). */
     static final String RETRY_ATTRIBUTE = "smurRetryUrl";
+    /** The event's error when PSC answers access_denied (declined, wrong number or PIN, e-CPS locked). */
+    public static final String PSC_REFUSED_ERROR = "psc_refused";
+    /** Event reasons of {@value #PSC_REFUSED_ERROR}: PSC said the e-CPS is locked, or refused without saying so. */
+    public static final String REASON_ECPS_LOCKED = "ecps_locked";
+    public static final String REASON_ACCESS_DENIED = "psc_access_denied";
+    /** Event detail: PSC's error_description, as received (printable, cut short). */
+    public static final String PSC_DESCRIPTION_DETAIL = "psc_error_description";
 
     private static final Logger LOG = Logger.getLogger(CallbackPages.class);
 
@@ -57,11 +67,16 @@ final class CallbackPages implements AuthenticationCallback {
     @Override
     public Response cancelled(IdentityProviderModel idpConfig) {
         String description = session.getContext().getUri().getQueryParameters().getFirst("error_description");
-        if (saysLocked(description)) {
+        boolean locked = saysLocked(description);
+        if (locked) {
             LOG.infof("PSC refused a login in realm %s: e-CPS locked (%s)", session.getContext().getRealm().getName(),
                     LoginRefusal.printable(description));
             session.getProvider(LoginFormsProvider.class).setAttribute(PageMessage.PAGE_ATTRIBUTE, PageMessage.ECPS_LOCKED);
         }
+        // Keycloak stores no event for PSC's access_denied: without this one, refusals at PSC could not be counted.
+        LoginRefusal.of(PSC_REFUSED_ERROR, locked ? REASON_ECPS_LOCKED : REASON_ACCESS_DENIED)
+                .detail(PSC_DESCRIPTION_DETAIL, description)
+                .record(session, session.getContext().getRealm(), idpConfig.getAlias());
         return keycloak.cancelled(idpConfig);
     }
 

@@ -58,6 +58,18 @@ public final class LoginRefusal {
      */
     public WebApplicationException raise(KeycloakSession session, RealmModel realm, String identityProvider,
                                          PageMessage message) {
+        record(session, realm, identityProvider);
+        AuthenticationSessionModel authSession = session.getContext().getAuthenticationSession();
+        LoginFormsProvider form = session.getProvider(LoginFormsProvider.class).setAuthenticationSession(authSession);
+        Response page = message.errorPage(form, Response.Status.FORBIDDEN);
+        return new WebApplicationException(error, page);
+    }
+
+    /**
+     * Stores the event only (IDENTITY_PROVIDER_LOGIN_ERROR), for a refusal whose page Keycloak builds itself;
+     * `smur-iam report` counts refusals by these errors and reasons.
+     */
+    public void record(KeycloakSession session, RealmModel realm, String identityProvider) {
         AuthenticationSessionModel authSession = session.getContext().getAuthenticationSession();
         EventBuilder event = new EventBuilder(realm, session, session.getContext().getConnection())
                 .event(EventType.IDENTITY_PROVIDER_LOGIN)
@@ -68,9 +80,6 @@ public final class LoginRefusal {
         }
         details.forEach(event::detail);
         event.error(error); // the type becomes IDENTITY_PROVIDER_LOGIN_ERROR; stored at once
-        LoginFormsProvider form = session.getProvider(LoginFormsProvider.class).setAuthenticationSession(authSession);
-        Response page = message.errorPage(form, Response.Status.FORBIDDEN);
-        return new WebApplicationException(error, page);
     }
 
     public String error() {
