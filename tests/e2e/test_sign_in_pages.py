@@ -201,6 +201,9 @@ def test_sign_in_expired_while_at_psc(pages_realm, keycloak, mock_psc, mock_psc_
     try:
         login = start_login(keycloak, pages_realm.realm, mock_psc.wallet_origin)
         time.sleep(5)  # the professional is slow at PSC: Keycloak's sign-in has expired meanwhile
+        # The servers close keep-alive connections idle for 5 s: a pooled one may be reset as it is reused.
+        for adapter in login.session.adapters.values():
+            adapter.close()
         back = wallet_login(login.session, login.page, pages_realm.linked.national_id, phone=mock_psc_phone, pin=PIN)
         page = follow_to_app(login.session, back)
         assert not isinstance(page, dict), page
