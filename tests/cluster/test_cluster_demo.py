@@ -8,18 +8,13 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import subprocess
-import sys
-import time
 
 import pytest
 
-from fixtures.realms import REPO, run_cli
+from fixtures.demo_process import READY, assert_stopped_cleanly, follow, interrupt, read_until, sourced, start_demo
+from fixtures.realms import run_cli
 from mockpsc.testing import PhoneDevice, browser_session, wallet_login
 from provisioning.runtime.keycloak import free_port
-from provisioning.runtime.process import group_members
-from e2e.test_demo import _follow, _processes_mentioning, _read_until, _sourced
 
 pytestmark = pytest.mark.keycloak  # the demo starts its own Keycloak nodes
 
@@ -32,13 +27,11 @@ def test_cluster_demo_signs_in_through_the_balancer_and_stops_everything(tmp_pat
     env["SMUR_IAM_CACHE"] = os.environ.get("SMUR_IAM_CACHE", "")  # the session's Keycloak build, if one is set
     if not env["SMUR_IAM_CACHE"]:
         del env["SMUR_IAM_CACHE"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "provisioning.cli", "demo", "--topology", "cluster", "--keycloak-port", str(lb_port),
-         "--psc-auth-port", str(auth_port), "--psc-wallet-port", str(wallet_port), "--app-port", str(app_port),
-         "--data-dir", str(data_dir)],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    process = start_demo("--topology", "cluster", "--keycloak-port", str(lb_port), "--psc-auth-port", str(auth_port),
+                         "--psc-wallet-port", str(wallet_port), "--app-port", str(app_port), "--data-dir", str(data_dir),
+                         env=env)
     try:
-        text = "".join(_read_until(process, "Ctrl-C stops", timeout=480))
+        text = "".join(read_until(process, READY, timeout=480))
         assert "Ctrl-C stops" in text, text
         public, tablet, wallet = f"https://127.0.0.1:{lb_port}", f"http://127.0.0.1:{app_port}", \
             f"http://127.0.0.1:{wallet_port}"
@@ -46,7 +39,7 @@ def test_cluster_demo_signs_in_through_the_balancer_and_stops_everything(tmp_pat
         ca_bundle = data_dir / "tls" / "run-ca.pem"
         assert f"by this run's CA {ca_bundle}" in text, text
 
-        shared = _sourced((data_dir / "smur-iam.env").resolve())
+        shared = sourced((data_dir / "smur-iam.env").resolve())
         assert shared["SMUR_IAM_KEYCLOAK_URL"] == public and shared["SMUR_IAM_CA_BUNDLE"] == str(ca_bundle)
         admin_env = {"PATH": os.environ.get("PATH", ""), "SMUR_IAM_CACHE": str(tmp_path / "cache")} | shared
         plan = run_cli("plan", "realm", "--detailed-exitcode", env=admin_env)
@@ -59,20 +52,12 @@ def test_cluster_demo_signs_in_through_the_balancer_and_stops_everything(tmp_pat
         session.trust_env = False  # else REQUESTS_CA_BUNDLE, if set, would override session.verify
         first = session.get(f"{tablet}/login", allow_redirects=False, timeout=30)
         assert first.headers["Location"].startswith(f"{public}/realms/smur-grand-est/"), first.headers
-        page = _follow(session, first)
+        page = follow(session, first)
         assert page.url.startswith(wallet), page.url
         back = wallet_login(session, page, "899700218896", phone=PhoneDevice(wallet, "demo-phone"), pin="1234")
-        home = _follow(session, back)
+        home = follow(session, back)
         assert home.url == f"{tablet}/" and 'id="connected"' in home.text, home.text[:500]
         assert "CAMILLE DURAND" in home.text
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=90)
-        finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-    assert process.returncode == 0
-    time.sleep(0.5)
-    assert group_members(process.pid) == [], "the demo left processes in its group"
-    assert _processes_mentioning(str(data_dir)) == [], "HAProxy, a Keycloak JVM or PostgreSQL of the demo still runs"
+        interrupt(process, timeout=90)
+    assert_stopped_cleanly(process, data_dir, "HAProxy, a Keycloak JVM or PostgreSQL")

@@ -5,41 +5,18 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import stat
-import subprocess
-import sys
-import threading
-import time
-from pathlib import Path
-from urllib.parse import urljoin
 
 import pytest
 
+from fixtures.demo_process import (READY, assert_stopped_cleanly, follow, interrupt, read_until, sourced,
+                                   start_demo)
 from fixtures.realms import REPO, run_cli
 from mockpsc.testing import PhoneDevice, browser_session, fresh_national_id, wallet_login
 from provisioning.runtime.keycloak import free_port
-from provisioning.runtime.process import group_members
 
 # `smur-iam demo` starts its own Keycloak (no `keycloak` fixture): out of the fast lane
 pytestmark = pytest.mark.keycloak
-
-
-def _read_until(process: subprocess.Popen, marker: str, timeout: float) -> list[str]:
-    lines: list[str] = []
-    done = threading.Event()
-
-    def reader():
-        for line in process.stdout:
-            lines.append(line)
-            if marker in line:
-                done.set()
-                return
-        done.set()
-
-    threading.Thread(target=reader, daemon=True).start()
-    done.wait(timeout)
-    return lines
 
 
 def _secret_variables() -> set[str]:
@@ -48,36 +25,16 @@ def _secret_variables() -> set[str]:
             for name in re.findall(r"\$\{env:([A-Z0-9_]*SECRET[A-Z0-9_]*)\}", path.read_text(encoding="utf-8"))}
 
 
-def _sourced(env_file: Path) -> dict[str, str]:
-    """The variables a shell has after `. env_file`, read back from that shell."""
-    shell = subprocess.run(["sh", "-c", '. "$1" && env -0', "sh", str(env_file)], capture_output=True,
-                           env={"PATH": os.environ.get("PATH", "")}, timeout=30, check=True)
-    pairs = (item.split("=", 1) for item in shell.stdout.decode("utf-8").split("\0") if "=" in item)
-    return {name: value for name, value in pairs if name not in ("PATH", "PWD", "SHLVL", "_", "OLDPWD")}
-
-
-def _follow(session, response, hops: int = 20):
-    for _ in range(hops):
-        if response.status_code not in (301, 302, 303):
-            return response
-        response = session.get(urljoin(response.url, response.headers["Location"]), allow_redirects=False,
-                               timeout=30)
-    raise AssertionError("too many redirects")
-
-
 def test_demo_serves_the_tablet_app_and_the_phone_and_stops_cleanly(tmp_path):
     kc_port, auth_port, wallet_port, app_port = free_port(), free_port(), free_port(), free_port()
     data_dir = tmp_path / "demo-data"
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("SMUR_IAM_", "PSC_CLIENT_", "SMURTAB_", "SMUR_BACKOFFICE_"))}
-    process = subprocess.Popen(  # no secret given: the demo invents them, and shares them in its env file
-        [sys.executable, "-m", "provisioning.cli", "demo", "--keycloak-port", str(kc_port),
-         "--psc-auth-port", str(auth_port), "--psc-wallet-port", str(wallet_port), "--app-port", str(app_port),
-         "--data-dir", str(data_dir)],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        start_new_session=True)
+    process = start_demo(  # no secret given: the demo invents them, and shares them in its env file
+        "--keycloak-port", str(kc_port), "--psc-auth-port", str(auth_port), "--psc-wallet-port", str(wallet_port),
+        "--app-port", str(app_port), "--data-dir", str(data_dir), env=env)
     try:
-        output = _read_until(process, "Ctrl-C stops", timeout=300)
+        output = read_until(process, READY, timeout=300)
         text = "".join(output)
         assert "Ctrl-C stops" in text, text
         tablet, wallet = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{wallet_port}"
@@ -90,7 +47,7 @@ def test_demo_serves_the_tablet_app_and_the_phone_and_stops_cleanly(tmp_path):
         env_file = (data_dir / "smur-iam.env").resolve()
         assert f"smur-iam against the demo, from another shell: . {env_file}\n" in text, text
         assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
-        shared = _sourced(env_file)
+        shared = sourced(env_file)
         admin = json.loads((data_dir / "bootstrap-admin.json").read_text())
         assert shared["SMUR_IAM_KEYCLOAK_URL"] == f"http://127.0.0.1:{kc_port}"
         assert (shared["SMUR_IAM_ADMIN_USER"], shared["SMUR_IAM_ADMIN_PASSWORD"]) == \
@@ -113,32 +70,12 @@ def test_demo_serves_the_tablet_app_and_the_phone_and_stops_cleanly(tmp_path):
 
         # The printed tablet URL signs Camille in with the phone's answer, as the seed procedure does.
         session = browser_session()
-        page = _follow(session, session.get(f"{tablet}/login", allow_redirects=False, timeout=30))
+        page = follow(session, session.get(f"{tablet}/login", allow_redirects=False, timeout=30))
         assert page.url.startswith(wallet), page.url
         back = wallet_login(session, page, "899700218896", phone=PhoneDevice(wallet, "demo-phone"), pin="1234")
-        home = _follow(session, back)
+        home = follow(session, back)
         assert home.url == f"{tablet}/" and 'id="connected"' in home.text, home.text[:500]
         assert "99700218896" in home.text and "CAMILLE DURAND" in home.text  # PSC's names (the file's only seeded)
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=60)
-        finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-    assert process.returncode == 0
-    time.sleep(0.5)
-    assert group_members(process.pid) == [], "the demo left processes in its group"
-    assert _processes_mentioning(str(data_dir)) == [], "a Keycloak JVM of the demo is still running"
-
-
-def _processes_mentioning(text: str) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                if text.encode() in handle.read():
-                    found.append(int(entry))
-        except (OSError, ValueError):
-            continue
-    return found
+        interrupt(process, timeout=60)
+    assert_stopped_cleanly(process, data_dir, "a Keycloak JVM")
