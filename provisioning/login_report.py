@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from .config import DEFAULTS_FILE, region_file_paths
+from .config import DEFAULTS_FILE, realm_of, region_file_paths
 from .config.yaml_source import load_yaml
 from .keycloak_api import KeycloakAdmin, KeycloakError
 from .realm_events import READ_ROLE, TimeWindow, read_events
@@ -188,9 +188,9 @@ def region_brokers(directory: Path) -> dict[str, str]:
     brokers = {}
     for path in region_file_paths(directory) if Path(directory).is_dir() else []:
         doc, _ = load_yaml(path)
-        data = doc.data if doc else None
-        if isinstance(data, dict) and isinstance(data.get("realm"), str):
-            brokers[data["realm"]] = _broker_alias(data) or default
+        realm = realm_of(doc)
+        if realm is not None:
+            brokers[realm] = _broker_alias(doc.data) or default
     brokers.setdefault("", default)  # the alias of a realm given by --realm without a region file
     return brokers
 

@@ -185,7 +185,7 @@ def load_config(directory: Path | str, env: Mapping[str, str] | None = None,
     defaults_doc = read(defaults_path, Region, tuple(map(str, files))) if defaults_path.exists() else None
     # Another region's file is still parsed (which realm it defines; the variables its secrets read,
     # which no plain field may read), but its content is that region's admin's business.
-    region_docs = [(path, read(path, Region, checked=lambda doc: not realms or _realm_of(doc) in realms))
+    region_docs = [(path, read(path, Region, checked=lambda doc: not realms or realm_of(doc) in realms))
                    for path in files]
     if realms:
         region_docs, errs = _selected(region_docs, realms, directory)
@@ -278,7 +278,7 @@ def load_config(directory: Path | str, env: Mapping[str, str] | None = None,
                          defaults_path if defaults_doc is not None else None, warnings)
 
 
-def _realm_of(doc: YamlDocument | None) -> str | None:
+def realm_of(doc: YamlDocument | None) -> str | None:
     """The realm a region file defines, as written (before any validation)."""
     realm = doc.data.get("realm") if doc is not None and isinstance(doc.data, dict) else None
     return realm if isinstance(realm, str) else None
@@ -286,11 +286,11 @@ def _realm_of(doc: YamlDocument | None) -> str | None:
 
 def _selected(region_docs: list, realms: Collection[str], directory: Path) -> tuple[list, list[ConfigError]]:
     """The region files defining one of ``realms``; an error for a realm no file defines."""
-    defined = {_realm_of(doc) for _, doc in region_docs} - {None}
+    defined = {realm_of(doc) for _, doc in region_docs} - {None}
     unknown = sorted(set(realms) - defined)
     errors = [ConfigError(str(directory), None, None, "", f"--realm not in the files: {', '.join(unknown)} "
                                                           f"(realms: {', '.join(sorted(defined))})")] if unknown else []
-    return [(path, doc) for path, doc in region_docs if _realm_of(doc) in realms], errors
+    return [(path, doc) for path, doc in region_docs if realm_of(doc) in realms], errors
 
 
 def region_file_paths(directory: Path) -> list[Path]:
