@@ -12,7 +12,8 @@ What production needs from it, and the template does:
   node that would only work with its own sessions shows up in tests;
 - X-Forwarded-For/-Proto/-Host/-Port set (Keycloak runs with `--proxy-headers=xforwarded`).
 
-The runtime socket (`show stat`) tells which node HAProxy sees UP: `server_states()`.
+The runtime socket tells which node HAProxy sees UP (`server_states()`) and takes a node out of
+the rotation and back (`set_node_state()`: "maint", "ready").
 """
 from __future__ import annotations
 
@@ -72,6 +73,10 @@ backend {backend}
     option httpchk GET /health/ready
     http-check expect status 200
     default-server inter 1s fall 2 rise 2
+    # A request that cannot reach a node (killed, before its checks fail) goes to another one;
+    # one already sent to a dying node is not replayed (a POST may have been processed).
+    option redispatch 1
+    retries 2
 {servers}
 """
 SERVER_LINE = "    server {name} 127.0.0.1:{http_port} check port {management_port}"
@@ -194,19 +199,40 @@ class LoadBalancer:
         """Node name -> HAProxy's status of it ("UP", "DOWN", "UP 1/2", ...), from the runtime socket."""
         return {row["svname"]: row["status"] for row in self._node_stats()}
 
+    def set_node_state(self, name: str, state: str) -> None:
+        """Take a node out of the rotation ("maint": no new request, health checks stop) or put it
+        back ("ready"), as an operator draining a node for maintenance does."""
+        if state not in ("maint", "ready", "drain"):
+            raise ValueError(f"node state {state!r}: expected maint, ready or drain")
+        answer = self._ask(f"set server {BACKEND}/{name} state {state}")
+        if answer.strip():
+            raise BalancerError(f"HAProxy refused to set {name} {state}: {answer.strip()}")
+
+    def wait_for_state(self, name: str, state: str, timeout: float = 30) -> None:
+        """Wait until HAProxy reports ``name`` in ``state`` ("UP", "DOWN", "MAINT")."""
+        deadline = time.monotonic() + timeout
+        while (seen := self.server_states().get(name)) != state:
+            if time.monotonic() > deadline:
+                raise BalancerError(f"HAProxy sees {name} {seen}, not {state}, after {timeout:.0f}s")
+            time.sleep(0.2)
+
     def requests_sent(self) -> dict[str, int]:
         """Node name -> connections HAProxy has sent it so far (health checks not counted)."""
         return {row["svname"]: int(row["stot"] or 0) for row in self._node_stats()}
 
-    def _node_stats(self) -> list[dict[str, str]]:
+    def _ask(self, command: str) -> str:
+        """One command on HAProxy's runtime socket, its whole answer."""
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
             sock.settimeout(5)
             sock.connect(str(self.socket_path))
-            sock.sendall(b"show stat\n")
+            sock.sendall(command.encode() + b"\n")
             chunks = []
             while chunk := sock.recv(65536):
                 chunks.append(chunk)
-        text = b"".join(chunks).decode().lstrip("# ")
+        return b"".join(chunks).decode()
+
+    def _node_stats(self) -> list[dict[str, str]]:
+        text = self._ask("show stat").lstrip("# ")
         return [row for row in csv.DictReader(io.StringIO(text))
                 if row.get("pxname") == BACKEND and row["svname"] not in ("FRONTEND", "BACKEND")]
 

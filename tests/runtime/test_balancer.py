@@ -111,6 +111,36 @@ def test_haproxy_balances_round_robin_over_tls_and_drops_a_node_that_is_not_read
     assert not group_members(pgid), "HAProxy outlived stop()"
 
 
+def test_a_node_taken_out_gets_nothing_until_put_back_and_a_closed_port_is_redispatched(
+        tmp_path, haproxy_installed, stand_ins):
+    ca = RunCertificateAuthority(tmp_path / "tls")
+    balancer = LoadBalancer(tmp_path / "balancer", ca.server_pem(("127.0.0.1", "localhost"), "balancer.pem"),
+                            [node.as_node for node in stand_ins])
+
+    def nodes_answering(count=4):
+        return {requests.get(f"{balancer.public_url}/x", verify=str(ca.ca_path), timeout=10).json()["node"]
+                for _ in range(count)}
+
+    with balancer:
+        balancer.set_node_state("node-b", "maint")
+        balancer.wait_for_state("node-b", "MAINT", timeout=5)
+        assert nodes_answering() == {"node-a"}
+        balancer.set_node_state("node-b", "ready")
+        balancer.wait_for_state("node-b", "UP", timeout=10)
+        assert nodes_answering() == {"node-a", "node-b"}
+        with pytest.raises(ValueError):
+            balancer.set_node_state("node-b", "stopped")
+        with pytest.raises(BalancerError, match="node-c"):
+            balancer.set_node_state("node-c", "maint")
+
+        # Node B's port closes, as when its JVM is killed: before its health checks fail, HAProxy still
+        # picks it, and sends the request on to node A instead of answering 503.
+        stand_ins[1].servers[0].shutdown()
+        stand_ins[1].servers[0].server_close()
+        assert balancer.server_states()["node-b"] == "UP"
+        assert nodes_answering(4) == {"node-a"}
+
+
 def test_a_node_never_ready_fails_the_start_with_haproxy_s_view_and_stops_it(tmp_path, haproxy_installed,
                                                                             stand_ins):
     stand_ins[1].ready = False
