@@ -21,7 +21,7 @@ from typing import Iterable
 
 from .balancer import LoadBalancer, Node
 from .distribution import KeycloakDistribution
-from .keycloak import KeycloakServer, KeycloakStartError
+from .keycloak import KeycloakServer, KeycloakStartError, free_port
 from .postgres import PostgresDatabase
 from .run_ca import RunCertificateAuthority
 
@@ -71,7 +71,10 @@ class KeycloakCluster:
         self.nodes: list[KeycloakServer] = []
         for name in NODE_NAMES:
             cluster_ports.append(free_cluster_port(cluster_ports))
+            # Ports fixed now, not at start: a node restarted after a crash comes back where the
+            # balancer's configuration expects it.
             node = KeycloakServer(distribution, data_dir=self.directory / name, providers=providers,
+                                  http_port=free_port(), management_port=free_port(),
                                   database=database, admin_username=admin_username, admin_password=self.admin_password,
                                   public_url=self.balancer.public_url, cluster_port=cluster_ports[-1], **options)
             self.nodes.append(node)
@@ -103,6 +106,19 @@ class KeycloakCluster:
             raise
         self.start_seconds = time.monotonic() - started
         return self
+
+    def node(self, name: str) -> KeycloakServer:
+        """The node HAProxy calls ``name`` ("node-a", "node-b")."""
+        return self.nodes[NODE_NAMES.index(name)]
+
+    def restart_node(self, name: str, timeout: float = 240) -> float:
+        """Start a stopped or crashed node again on its data dir and ports, and wait until the
+        balancer sends it traffic again; returns the seconds it took. The node rejoins the cluster
+        through jdbc-ping (its peers are in the database) before it reports ready."""
+        started = time.monotonic()
+        self.node(name).start(timeout=timeout)
+        self.balancer.wait_for_state(name, "UP", timeout=30)
+        return time.monotonic() - started
 
     def stop(self) -> None:
         """Balancer first (no new request reaches a stopping node), then the nodes, last started first."""

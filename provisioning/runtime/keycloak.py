@@ -48,7 +48,7 @@ from .filelock import file_lock
 from .java import JavaRuntime, resolve_java
 from .outgoing_tls import KEYSTORE_NAME, TRUSTED_CA_NAME, OutgoingTls
 from .private_files import PRIVATE_UMASK, open_private, private_directory, write_private
-from .process import Watchdog, group_members, terminate_group
+from .process import Watchdog, group_members, kill_group, terminate_group
 
 if TYPE_CHECKING:  # postgres.py imports this module
     from .postgres import PostgresDatabase
@@ -251,7 +251,8 @@ class KeycloakServer:
         try:
             self.java = resolve_java(self._java_request)
             log.info("Keycloak runtime uses %s", self.java.describe())
-            home = self.distribution.ensure()
+            # A PostgreSQL build has a tree of its own: the H2 servers of the same cache keep theirs.
+            home = (self.distribution.with_variant("postgres") if self.database else self.distribution).ensure()
             self.stop_stale_server()
             self.settle_bootstrap_credentials()
             self.http_port = self._requested_http_port or free_port()
@@ -545,6 +546,13 @@ class KeycloakServer:
             session.close()
 
     # -- stop -------------------------------------------------------------------
+
+    def kill(self) -> None:
+        """SIGKILL the server's whole process group, as a crash would: nothing is shut down cleanly
+        (a cluster member leaves without a goodbye). start() runs it again on the same data dir."""
+        if self._proc is not None:
+            kill_group(self._proc.pid)
+        self.stop()
 
     def stop(self, timeout: float = 30) -> None:
         """Stop the whole process group; safe to call any number of times."""

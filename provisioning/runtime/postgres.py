@@ -241,6 +241,24 @@ class LocalPostgres:
                 + (f"\n--- server log {self.log_path} ---\n{server_log}" if server_log else "")
             )
 
+    def restart(self, timeout: float = 60) -> float:
+        """Stop the server (fast: every session cut, as a failover or a package upgrade does) and
+        start it again on the same data dir and port; returns the seconds it was away."""
+        if self.postmaster_pid is None:
+            raise PostgresError("LocalPostgres is not started: nothing to restart")
+        started = time.monotonic()
+        self._run("pg_ctl", "stop", "-D", str(self.data_dir), "-m", "fast", "-w", "-t", str(int(timeout)))
+        try:
+            self._run("pg_ctl", "start", "-D", str(self.data_dir), "-l", str(self.log_path),
+                      "-w", "-t", str(int(timeout)))
+        finally:
+            # A new postmaster: the watchdog follows its process group.
+            self.postmaster_pid = self._read_postmaster_pid()
+            if self._watchdog is not None:
+                self._watchdog.disarm()
+            self._watchdog = Watchdog(self.postmaster_pid) if self.postmaster_pid else None
+        return time.monotonic() - started
+
     # -- stop -------------------------------------------------------------------
 
     def stop(self) -> None:

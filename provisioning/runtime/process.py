@@ -102,6 +102,19 @@ def terminate_group(pgid: int, timeout: float = 30.0) -> bool:
     return True
 
 
+def kill_group(pgid: int, timeout: float = 10.0) -> None:
+    """SIGKILL the group at once, as a crash or the kernel's OOM killer would (no shutdown hook
+    runs), and wait until it is gone."""
+    _check_pgid(pgid)
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + timeout
+    while group_members(pgid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 # Runs as `python -c`: holds the read end of a pipe whose write end only the
 # parent has. EOF means the parent is gone (exit, crash or SIGKILL) -> kill the
 # group. It also exits by itself once the group is gone, so it never outlives

@@ -135,3 +135,19 @@ def test_keycloak_on_postgres_remembers_its_bootstrap_admin_with_the_data_dir(tm
     restarted = _server(tmp_path, database=DATABASE)
     restarted.settle_bootstrap_credentials()
     assert restarted.admin_password == first.admin_password
+
+
+def test_restart_cuts_every_session_and_comes_back_on_the_same_port_with_the_data(tmp_path):
+    bin_dir = _bin_dir()
+    with LocalPostgres(tmp_path / "pg") as pg:
+        db = pg.database
+        assert _psql(bin_dir, db, db.password, "CREATE TABLE kept (id int); INSERT INTO kept VALUES (7)").returncode == 0
+        before = pg.postmaster_pid
+        away = pg.restart()
+        assert 0 < away < 60
+        assert pg.postmaster_pid != before and pid_alive(pg.postmaster_pid) and not pid_alive(before)
+        assert pg.database == db  # same port, same role and password: Keycloak's URL stays right
+        again = _psql(bin_dir, db, db.password, "SELECT id FROM kept")
+        assert again.returncode == 0 and again.stdout.strip() == "7", again.stderr
+        restarted = pg.postmaster_pid
+    assert not pid_alive(restarted)  # stop() stops the new server, not the old pid
