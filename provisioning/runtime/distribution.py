@@ -41,12 +41,23 @@ def _progress(message: str) -> None:
 
 
 class KeycloakDistribution:
-    def __init__(self, version: str = DEFAULT_VERSION, cache_dir: str | os.PathLike[str] | None = None):
+    """One unpacked Keycloak tree in the cache. ``variant`` names a tree of its own for another
+    optimized build (e.g. "postgres"): `kc.sh build` rewrites its tree, so two builds sharing one
+    would rebuild at every switch, under the feet of a server still running from it."""
+
+    def __init__(self, version: str = DEFAULT_VERSION, cache_dir: str | os.PathLike[str] | None = None,
+                 variant: str = ""):
         self.version = version
         self.cache_dir = Path(cache_dir).expanduser() if cache_dir else default_cache_dir()
+        self.variant = variant
 
     def __repr__(self) -> str:
-        return f"KeycloakDistribution(version={self.version!r}, cache_dir={str(self.cache_dir)!r})"
+        return (f"KeycloakDistribution(version={self.version!r}, cache_dir={str(self.cache_dir)!r}"
+                + (f", variant={self.variant!r})" if self.variant else ")"))
+
+    def with_variant(self, variant: str) -> "KeycloakDistribution":
+        """The same version and cache, unpacked into the tree of ``variant``."""
+        return KeycloakDistribution(self.version, self.cache_dir, variant)
 
     @property
     def artifact(self) -> str:
@@ -58,7 +69,8 @@ class KeycloakDistribution:
 
     @property
     def home(self) -> Path:
-        return self.cache_dir / f"keycloak-{self.version}"
+        return self.cache_dir / (f"keycloak-{self.version}-{self.variant}" if self.variant else
+                                 f"keycloak-{self.version}")
 
     @property
     def kc_sh(self) -> Path:
@@ -73,7 +85,7 @@ class KeycloakDistribution:
         """Download (if needed) and unpack (if needed); return the Keycloak home."""
         if self.is_unpacked():
             return self.home
-        with file_lock(self.cache_dir / f".keycloak-{self.version}.lock"):
+        with file_lock(self.cache_dir / f".{self.home.name}.lock"):
             if self.is_unpacked():  # another process finished while we waited
                 return self.home
             if not self._zip_is_valid():
@@ -139,9 +151,9 @@ class KeycloakDistribution:
         started = time.monotonic()
         # Leftovers of an unpack that was interrupted earlier (we hold the lock,
         # so nobody else is using them).
-        for stale in self.cache_dir.glob(f".unpack-{self.version}-*"):
+        for stale in self.cache_dir.glob(f".unpack-{self.home.name}.*"):
             shutil.rmtree(stale, ignore_errors=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".unpack-{self.version}-", dir=self.cache_dir))
+        tmp = Path(tempfile.mkdtemp(prefix=f".unpack-{self.home.name}.", dir=self.cache_dir))
         try:
             with zipfile.ZipFile(self.zip_path) as zf:
                 for info in zf.infolist():

@@ -45,6 +45,22 @@ def test_ensure_unpacks_cached_zip_keeping_exec_bits(tmp_path, capsys):
     assert capsys.readouterr().err == ""
 
 
+def test_a_variant_gets_its_own_tree_from_the_same_zip_and_leaves_the_other_ones_unpack_alone(tmp_path):
+    plain = KeycloakDistribution(VERSION, cache_dir=tmp_path)
+    make_zip(plain.zip_path)
+    postgres = plain.with_variant("postgres")
+    assert postgres.zip_path == plain.zip_path and postgres.home == tmp_path / f"keycloak-{VERSION}-postgres"
+    # An unpack of the postgres tree under way (its own lock) is not a leftover of the plain one's.
+    under_way = tmp_path / f".unpack-keycloak-{VERSION}-postgres.inprogress"
+    under_way.mkdir()
+    assert plain.ensure() == tmp_path / f"keycloak-{VERSION}"
+    assert under_way.is_dir()
+    under_way.rmdir()
+    assert postgres.ensure() == postgres.home and (postgres.home / "bin" / "kc.sh").is_file()
+    assert (plain.home / "bin" / "kc.sh").is_file()
+    assert "variant='postgres'" in repr(postgres)
+
+
 def test_interrupted_unpack_leaves_no_complete_looking_tree(tmp_path, monkeypatch):
     d = KeycloakDistribution(VERSION, cache_dir=tmp_path)
     make_zip(d.zip_path)
