@@ -17,12 +17,14 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--public-origin", metavar="URL",
                         help="where browsers reach the app when not http://HOST:PORT (its redirect URI is "
                              "URL/callback), e.g. http://smurtab.localhost:8090 in a container")
+    parser.add_argument("--ca-bundle", metavar="PEM",
+                        help="the CA that vouches for an HTTPS issuer no system CA does (a cluster's balancer)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    with DemoApp(args.issuer, args.client_id, args.host, args.port, args.public_origin) as app:
+    with DemoApp(args.issuer, args.client_id, args.host, args.port, args.public_origin, args.ca_bundle) as app:
         print(f"SMUR-T@b demo: {app.origin}/ (redirect URI {app.redirect_uri}); Ctrl-C to stop", flush=True)
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):

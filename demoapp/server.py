@@ -15,7 +15,7 @@ class DemoApp:
     """Binds its port at construction, so the redirect URI is known before the realm is provisioned."""
 
     def __init__(self, issuer: str, client_id: str = "smurtab", host: str = "127.0.0.1", port: int = 0,
-                 public_origin: str | None = None):
+                 public_origin: str | None = None, ca_bundle: str | None = None):
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
@@ -23,7 +23,7 @@ class DemoApp:
         self.origin = (public_origin or f"http://{host}:{self._sock.getsockname()[1]}").rstrip("/")
         self.redirect_uri = f"{self.origin}/callback"
         self.issuer, self.client_id = issuer, client_id
-        self.ca_bundle: str | None = None  # the CA of an HTTPS issuer no system CA vouches for (the cluster's)
+        self.ca_bundle = ca_bundle  # the CA of an HTTPS issuer no system CA vouches for (the cluster's)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 

@@ -13,7 +13,9 @@ COPY mockpsc ./mockpsc
 COPY demoapp ./demoapp
 RUN pip install --no-cache-dir . && rm -rf build *.egg-info
 
-# An unprivileged user; the PSC discovery cache goes to a writable place.
-RUN useradd --system --uid 10001 --home-dir /home/smur --create-home smur
+# An unprivileged user; the PSC discovery cache goes to a writable place. /tls is where docker-compose.yml's
+# `tls` job writes the CA and the balancer's certificate: a new `tls` volume takes this directory's owner.
+RUN useradd --system --uid 10001 --home-dir /home/smur --create-home smur \
+    && install -d -o smur -g smur -m 0755 /tls
 USER smur
 ENV SMUR_IAM_CACHE=/home/smur/.cache/smur-iam PYTHONUNBUFFERED=1

@@ -15,7 +15,10 @@ COMPOSE_FILE = REPO / "docker-compose.yml"
 MTLS_OVERRIDE_FILE = REPO / "docker-compose.psc-mtls.yml"  # laid over COMPOSE_FILE for mTLS to PSC
 # ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?message}, ${NAME?message}
 INTERPOLATION = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
-LOCAL_URL = re.compile(r"http://([a-z0-9.-]+\.localhost):(\d+)")
+LOCAL_URL = re.compile(r"https?://([a-z0-9.-]+\.localhost):(\d+)")
+
+
+HAPROXY_CONFIG = REPO / "docker" / "haproxy.cfg"  # the balancer service's configuration
 
 
 def load(path: Path = COMPOSE_FILE) -> dict:

@@ -21,7 +21,7 @@ from provisioning.runtime.distribution import KeycloakDistribution
 from provisioning.runtime.java import resolve_java
 from provisioning.runtime.outgoing_tls import (KEY_PASSWORD_ENV, KEYSTORE_OPTION, KEYSTORE_PASSWORD_ENV,
                                                TRUSTSTORE_OPTION)
-from test_compose_file import USER_SETTINGS
+from test_compose_file import NODES, USER_SETTINGS
 
 PASSWORD = "keystore-pass-0123"
 SETTINGS = USER_SETTINGS | {"PSC_CLIENT_KEYSTORE_PASSWORD": PASSWORD}
@@ -43,17 +43,21 @@ def svc(document) -> dict[str, compose.Service]:
     return compose.services(document)
 
 
-def test_keycloak_gets_the_keystore_and_truststore_the_local_runtime_gives_it(svc, document):
-    keycloak = svc["keycloak"]
-    env = keycloak.environment
-    assert env[env_name(KEYSTORE_OPTION)] == KEYSTORE
-    assert env[KEYSTORE_PASSWORD_ENV] == env[KEY_PASSWORD_ENV] == PASSWORD  # the names the runtime uses
-    assert env[env_name(TRUSTSTORE_OPTION)] == CA_BUNDLE
-    assert env["KC_DB_USERNAME"] == "keycloak", "the override adds to the base environment"
-    assert keycloak.secrets(document) == {KEYSTORE: "./secrets/psc-client.p12", CA_BUNDLE: "./secrets/psc-ca.pem"}
-    # Runtime options only: the build and start commands are the base file's.
-    assert keycloak.script_commands == compose.services(compose.interpolate(compose.load(), SETTINGS))[
-        "keycloak"].script_commands
+def test_each_keycloak_node_gets_the_keystore_and_truststore_the_local_runtime_gives_it(svc, document):
+    base = compose.services(compose.interpolate(compose.load(), SETTINGS))
+    for name in NODES:
+        keycloak = svc[name]
+        env = keycloak.environment
+        assert env[env_name(KEYSTORE_OPTION)] == KEYSTORE
+        assert env[KEYSTORE_PASSWORD_ENV] == env[KEY_PASSWORD_ENV] == PASSWORD  # the names the runtime uses
+        assert env[env_name(TRUSTSTORE_OPTION)] == CA_BUNDLE
+        assert env["KC_DB_PASSWORD"] == USER_SETTINGS["KEYCLOAK_DB_PASSWORD"], "the override adds to the base"
+        assert keycloak.secrets(document) == {KEYSTORE: "./secrets/psc-client.p12",
+                                              CA_BUNDLE: "./secrets/psc-ca.pem"}
+        # Runtime options only: the build and start commands are the base file's.
+        assert keycloak.script_commands == base[name].script_commands
+    a, b = (svc[name] for name in NODES)
+    assert a.environment == b.environment and a.spec.get("secrets") == b.spec.get("secrets")
 
 
 @pytest.mark.keycloak  # runs the distribution's kc.sh --help-all (a Keycloak JVM)
@@ -101,8 +105,11 @@ def _production_tls(text: str, secrets_dir: Path) -> str:
 
 def test_the_job_validates_the_production_certificate_it_is_given(svc, document, tmp_path):
     job = svc["provision"]
-    assert job.secrets(document) == svc["keycloak"].secrets(document), "the job checks what Keycloak presents"
+    for name in NODES:
+        assert job.secrets(document) == svc[name].secrets(document), "the job checks what Keycloak presents"
     for source, target in job.mounts():
+        if not source.startswith("./"):
+            continue  # the tls volume (the balancer's CA): not read by validation
         destination = tmp_path / target.lstrip("/")
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(compose.repo_path(source), destination)

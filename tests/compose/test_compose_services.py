@@ -1,21 +1,28 @@
 """What docker-compose.yml's services run, run here without Docker: the mock PSC behind public
-origins (a container listening on 0.0.0.0), and the provisioning job's two steps against the real
-Keycloak and the session's mock PSC."""
+origins (a container listening on 0.0.0.0), the provisioning job's two steps against the real
+Keycloak and the session's mock PSC, and the job and the tablet app's command lines against a local
+cluster (the topology docker-compose.yml has: two nodes behind HAProxy's HTTPS URL, a run's CA)."""
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
 
+import pytest
 import requests
 
+import compose_model as compose
+from fixtures.demo_process import follow, read_until
 from fixtures.realms import REPO, copy_realm_files, run_cli, unique_realm
 from fixtures.tablet import follow_to_app, start_login
 from mockpsc.control import TOKEN_ENV
 from mockpsc.server import MockPSC
 from mockpsc.settings import REALM_PATH
-from mockpsc.testing import PhoneDevice, emails, fresh_national_id, wallet_login
+from mockpsc.testing import PhoneDevice, browser_session, emails, fresh_national_id, wallet_login
 from provisioning.runtime.keycloak import free_port
+from provisioning.runtime.process import terminate_group
+from provisioning.runtime.stack import LocalStack, StackSpec
+from test_compose_file import USER_SETTINGS
 
 
 def test_mock_psc_advertises_its_public_origins_not_the_bound_address():
@@ -147,3 +154,74 @@ def test_provisioning_job_registers_nothing_for_the_sandbox(tmp_path, keycloak, 
     assert result.returncode == 0, result.stderr
     assert "sandbox" in result.stdout and "nothing to do" in result.stdout
     assert len(mock_psc.log_entries(event="client.registered")) == before
+
+
+def _with_options(argv: list[str], **values: str) -> list[str]:
+    """``argv`` with the value of each `--name=value` word named in ``values`` replaced (every one must be there)."""
+    out, seen = [], set()
+    for word in argv:
+        name = word[2:].partition("=")[0].replace("-", "_") if word.startswith("--") else None
+        if name in values:
+            out.append(f"--{name.replace('_', '-')}={values[name]}")
+            seen.add(name)
+        else:
+            out.append(word)
+    assert seen == set(values), f"not in the command line: {set(values) - seen}"
+    return out
+
+
+@pytest.mark.keycloak  # starts a cluster of its own: PostgreSQL, two Keycloak nodes, HAProxy
+def test_the_job_and_the_tablet_app_sign_in_through_the_balancers_https_url_trusting_the_ca(tmp_path, mock_psc,
+                                                                                           mock_psc_phone):
+    """docker-compose.yml's provisioning job (its environment: SMUR_IAM_KEYCLOAK_URL, SMUR_IAM_CA_BUNDLE) and
+    smurtab command line (--issuer, --ca-bundle), given a local cluster's balancer URL and CA instead of the
+    containers': the realm is applied and a professional signs in to the tablet app, all through HTTPS."""
+    stack = LocalStack(StackSpec(data_dir=tmp_path / "cluster", topology="cluster", mock_psc=False),
+                       progress=lambda line: print(f"[compose cluster] {line}", file=sys.stderr))
+    app = None
+    try:
+        stack.start()
+        cluster = stack.keycloak
+        services = compose.services(compose.interpolate(compose.load(), USER_SETTINGS))
+        job_env = services["provision"].environment
+        assert {"SMUR_IAM_KEYCLOAK_URL", "SMUR_IAM_CA_BUNDLE"} <= set(job_env)
+
+        files = copy_realm_files(tmp_path, unique_realm("compose-cluster"))
+        app_port = free_port()
+        origin = f"http://127.0.0.1:{app_port}"
+        env = _job_env(files, cluster, mock_psc) | {
+            "SMUR_IAM_CA_BUNDLE": str(cluster.ca_bundle), "SMURTAB_REDIRECT_URI": f"{origin}/callback",
+            "SMURTAB_ORIGIN": origin,
+            # Set on many machines; the job's CA must win over it.
+            "REQUESTS_CA_BUNDLE": requests.certs.where()}
+        assert env["SMUR_IAM_KEYCLOAK_URL"].startswith("https://")
+        registered = _register(files, env)
+        assert registered.returncode == 0, registered.stderr
+        applied = run_cli("apply", str(files.directory), "--yes", env=env, timeout=300)
+        assert applied.returncode == 0, f"{applied.stdout}\n{applied.stderr}"
+
+        command = services["smurtab"].command
+        assert command[:3] == ["python", "-m", "demoapp"]
+        argv = _with_options(command[3:], issuer=f"{cluster.base_url}/realms/{files.realm}",
+                             ca_bundle=str(cluster.ca_bundle), host="127.0.0.1", port=str(app_port),
+                             public_origin=origin)
+        app = subprocess.Popen([sys.executable, "-m", "demoapp", *argv], cwd=REPO, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                               env=os.environ | {"REQUESTS_CA_BUNDLE": requests.certs.where()})
+        started = "".join(read_until(app, "Ctrl-C to stop", timeout=60))
+        assert f"SMUR-T@b demo: {origin}/" in started, started
+
+        session = browser_session()
+        session.verify, session.trust_env = str(cluster.ca_bundle), False
+        first = session.get(f"{origin}/login", allow_redirects=False, timeout=30)
+        assert first.headers["Location"].startswith(f"{cluster.base_url}/realms/{files.realm}/"), first.headers
+        page = follow(session, first)
+        assert page.url.startswith(mock_psc.wallet_origin), page.url
+        back = wallet_login(session, page, "899700218896", phone=mock_psc_phone)
+        home = follow(session, back)
+        assert home.url == f"{origin}/" and 'id="connected"' in home.text, home.text[:500]
+    finally:
+        if app is not None:
+            terminate_group(app.pid, timeout=10)
+            app.wait(timeout=10)
+        stack.stop()
