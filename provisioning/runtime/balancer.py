@@ -10,7 +10,9 @@ What production needs from it, and the template does:
 - each node health-checked on its management port's `/health/ready`;
 - round robin without stickiness: consecutive requests of one client go to different nodes, so a
   node that would only work with its own sessions shows up in tests;
-- X-Forwarded-For/-Proto/-Host/-Port set (Keycloak runs with `--proxy-headers=xforwarded`).
+- X-Forwarded-For/-Proto/-Host/-Port set (Keycloak runs with `--proxy-headers=xforwarded`);
+- when no node is ready, the nodes that are alive (`/health/live`) serve: Keycloak keeps the
+  survivors of a crashed coordinator "not ready" for about a minute (backend keycloak-alive).
 
 The runtime socket tells which node HAProxy sees UP (`server_states()`) and takes a node out of
 the rotation and back (`set_node_state()`: "maint", "ready").
@@ -48,6 +50,7 @@ CONFIG_NAME = "haproxy.cfg"
 LOG_NAME = "haproxy.log"
 SOCKET_NAME = "haproxy.sock"
 BACKEND = "keycloak"
+ALIVE_BACKEND = f"{BACKEND}-alive"  # the same nodes, checked on /health/live: used when none is ready
 # Health checks every second, a node out after 2 failures and back after 2 successes: a node
 # killed mid-run leaves the rotation within about 2 s.
 CONFIG_TEMPLATE = """\
@@ -73,6 +76,8 @@ frontend https
     http-request set-header X-Forwarded-Host %[req.hdr(host)]
     http-request set-header X-Forwarded-Port {port}
     option forwardfor
+    # No node ready: the nodes that are alive serve (see backend {backend}-alive).
+    use_backend {backend}-alive if {{ nbsrv({backend}) lt 1 }}
     default_backend {backend}
 
 backend {backend}
@@ -82,6 +87,19 @@ backend {backend}
     default-server inter 1s fall 2 rise 2{server_options}
     # A request that cannot reach a node (killed, before its checks fail) goes to another one;
     # one already sent to a dying node is not replayed (a POST may have been processed).
+    option redispatch 1
+    retries 2
+{servers}
+
+# The same nodes, for when none is ready but some are alive. After the cluster's coordinator dies
+# without leaving (crash, SIGKILL, power loss), Keycloak 26.7 reports the survivors not ready for
+# about a minute: its split-brain guard waits for the dead coordinator's row in the jdbc-ping
+# table to age. Served by a live node, logins go on; a node still starting is not alive yet.
+backend {backend}-alive
+    balance roundrobin
+    option httpchk GET /health/live
+    http-check expect status 200
+    default-server inter 1s fall 2 rise 2{server_options}
     option redispatch 1
     retries 2
 {servers}
@@ -258,18 +276,20 @@ class LoadBalancer:
                                     f"\n--- {self.log_path} ---\n{tail(self.log_path)}")
             time.sleep(0.25)
 
-    def server_states(self) -> dict[str, str]:
-        """Node name -> HAProxy's status of it ("UP", "DOWN", "UP 1/2", ...), from the runtime socket."""
-        return {row["svname"]: row["status"] for row in self._node_stats()}
+    def server_states(self, backend: str = BACKEND) -> dict[str, str]:
+        """Node name -> HAProxy's status of it ("UP", "DOWN", "UP 1/2", ...) in ``backend`` (the ready
+        nodes' by default, or ALIVE_BACKEND), from the runtime socket."""
+        return {row["svname"]: row["status"] for row in self._node_stats() if row["pxname"] == backend}
 
     def set_node_state(self, name: str, state: str) -> None:
         """Take a node out of the rotation ("maint": no new request, health checks stop) or put it
         back ("ready"), as an operator draining a node for maintenance does."""
         if state not in ("maint", "ready", "drain"):
             raise ValueError(f"node state {state!r}: expected maint, ready or drain")
-        answer = self._ask(f"set server {BACKEND}/{name} state {state}")
-        if answer.strip():
-            raise BalancerError(f"HAProxy refused to set {name} {state}: {answer.strip()}")
+        for backend in (BACKEND, ALIVE_BACKEND):  # out of both: a node in maintenance gets nothing
+            answer = self._ask(f"set server {backend}/{name} state {state}")
+            if answer.strip():
+                raise BalancerError(f"HAProxy refused to set {name} {state}: {answer.strip()}")
 
     def wait_for_state(self, name: str, state: str, timeout: float = 30) -> None:
         """Wait until HAProxy reports ``name`` in ``state`` ("UP", "DOWN", "MAINT")."""
@@ -280,8 +300,12 @@ class LoadBalancer:
             time.sleep(0.2)
 
     def requests_sent(self) -> dict[str, int]:
-        """Node name -> connections HAProxy has sent it so far (health checks not counted)."""
-        return {row["svname"]: int(row["stot"] or 0) for row in self._node_stats()}
+        """Node name -> connections HAProxy has sent it so far, from either backend (health checks not
+        counted)."""
+        sent: dict[str, int] = {}
+        for row in self._node_stats():
+            sent[row["svname"]] = sent.get(row["svname"], 0) + int(row["stot"] or 0)
+        return sent
 
     def _ask(self, command: str) -> str:
         """One command on HAProxy's runtime socket, its whole answer."""
@@ -297,7 +321,7 @@ class LoadBalancer:
     def _node_stats(self) -> list[dict[str, str]]:
         text = self._ask("show stat").lstrip("# ")
         return [row for row in csv.DictReader(io.StringIO(text))
-                if row.get("pxname") == BACKEND and row["svname"] not in ("FRONTEND", "BACKEND")]
+                if row.get("pxname") in (BACKEND, ALIVE_BACKEND) and row["svname"] not in ("FRONTEND", "BACKEND")]
 
     def stop(self) -> None:
         """Stop HAProxy (its whole process group); safe to call any number of times."""

@@ -117,7 +117,9 @@ class KeycloakCluster:
         through jdbc-ping (its peers are in the database) before it reports ready."""
         started = time.monotonic()
         self.node(name).start(timeout=timeout)
-        self.balancer.wait_for_state(name, "UP", timeout=30)
+        # Ready in HAProxy's eyes can take up to a minute after a crash: Keycloak's split-brain guard
+        # waits for a dead coordinator's row in the jdbc-ping table to age (balancer.py).
+        self.balancer.wait_for_state(name, "UP", timeout=90)
         return time.monotonic() - started
 
     def stop(self) -> None:

@@ -27,7 +27,7 @@ from provisioning.demo import parser as demo_parser
 from provisioning.runtime.distribution import DEFAULT_VERSION, KeycloakDistribution
 from provisioning.runtime.extension import DEFAULT_MODULE_DIR, jar_path
 from provisioning.runtime.java import resolve_java
-from provisioning.runtime.balancer import (BACKEND, COMPOSE_CERTIFICATE, COMPOSE_CERTIFICATE_DIR, COMPOSE_PORT,
+from provisioning.runtime.balancer import (ALIVE_BACKEND, BACKEND, COMPOSE_CERTIFICATE, COMPOSE_CERTIFICATE_DIR, COMPOSE_PORT,
                                            COMPOSE_PUBLIC_HOST)
 from provisioning.runtime.cluster import KeycloakCluster
 from provisioning.runtime.postgres import PostgresDatabase
@@ -239,10 +239,13 @@ def test_the_balancer_checks_both_nodes_round_robin_without_stickiness_and_forwa
     for name in NODES:
         options = compose.options(svc[name].script_commands[1])
         expected.append((name, name, options["http-port"], options["http-management-port"]))
-    assert servers == expected, "the balancer must send to, and health-check, each Keycloak service"
-    backend = text[text.index(f"backend {BACKEND}\n"):]
+    # Once checked for readiness, once for liveness (the fallback when none is ready).
+    assert servers == expected * 2, "the balancer must send to, and health-check, each Keycloak service"
+    backend = text[text.index(f"backend {BACKEND}\n"):text.index(f"backend {ALIVE_BACKEND}\n")]
     for line in ("balance roundrobin", "option httpchk GET /health/ready", "http-check expect status 200"):
         assert f"\n    {line}\n" in backend, line
+    assert "\n    option httpchk GET /health/live\n" in text[text.index(f"backend {ALIVE_BACKEND}\n"):]
+    assert f"\n    use_backend {ALIVE_BACKEND} if {{ nbsrv({BACKEND}) lt 1 }}\n" in text
     assert not re.search(r"^\s*(cookie|stick|stick-table|balance (source|uri|hdr))\b", text, re.MULTILINE)
     assert re.search(rf"^    bind :{COMPOSE_PORT} ssl crt {re.escape(COMPOSE_CERTIFICATE)}$", text, re.MULTILINE)
     for header in ("X-Forwarded-Proto https", "X-Forwarded-Host %[req.hdr(host)]", f"X-Forwarded-Port {COMPOSE_PORT}"):

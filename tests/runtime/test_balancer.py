@@ -15,18 +15,19 @@ import pytest
 import requests
 
 from provisioning.runtime import balancer as balancer_module
-from provisioning.runtime.balancer import BalancerError, BalancerNotFoundError, LoadBalancer, Node, find_haproxy
+from provisioning.runtime.balancer import ALIVE_BACKEND, BalancerError, BalancerNotFoundError, LoadBalancer, Node, find_haproxy
 from provisioning.runtime.process import group_members
 from provisioning.runtime.run_ca import RunCertificateAuthority
 
 
 class StandInNode:
     """Answers every request on its HTTP port with its name and the headers it got; its management
-    port answers /health/ready with 200 while ``ready``, else 503."""
+    port answers /health/ready with 200 while ``ready`` and /health/live while ``alive``, else 503."""
 
     def __init__(self, name: str):
         self.name = name
         self.ready = True
+        self.alive = True
         node = self
 
         class App(BaseHTTPRequestHandler):
@@ -43,7 +44,8 @@ class StandInNode:
 
         class Management(BaseHTTPRequestHandler):
             def do_GET(self):
-                self.send_response(200 if self.path == "/health/ready" and node.ready else 503)
+                healthy = {"/health/ready": node.ready, "/health/live": node.alive}.get(self.path, False)
+                self.send_response(200 if healthy else 503)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -139,6 +141,41 @@ def test_a_node_taken_out_gets_nothing_until_put_back_and_a_closed_port_is_redis
         stand_ins[1].servers[0].server_close()
         assert balancer.server_states()["node-b"] == "UP"
         assert nodes_answering(4) == {"node-a"}
+
+
+def test_when_no_node_is_ready_the_live_ones_serve_and_the_ready_ones_again_once_they_are(
+        tmp_path, haproxy_installed, stand_ins):
+    ca = RunCertificateAuthority(tmp_path / "tls")
+    balancer = LoadBalancer(tmp_path / "balancer", ca.server_pem(("127.0.0.1", "localhost"), "balancer.pem"),
+                            [node.as_node for node in stand_ins])
+
+    def answer():
+        return requests.get(f"{balancer.public_url}/x", verify=str(ca.ca_path), timeout=10)
+
+    def wait_until(condition, what):
+        deadline = time.monotonic() + 15
+        while not condition():
+            assert time.monotonic() < deadline, f"HAProxy never saw {what}: {balancer.server_states()}"
+            time.sleep(0.2)
+
+    with balancer:
+        # Both alive but neither ready, as after a crashed coordinator: still served, by both.
+        for node in stand_ins:
+            node.ready = False
+        wait_until(lambda: set(balancer.server_states().values()) == {"DOWN"}, "both nodes not ready")
+        assert balancer.server_states(ALIVE_BACKEND) == {"node-a": "UP", "node-b": "UP"}
+        assert {answer().json()["node"] for _ in range(4)} == {"node-a", "node-b"}
+        # One not even alive: the other serves alone; none alive: 503.
+        stand_ins[1].alive = False
+        wait_until(lambda: balancer.server_states(ALIVE_BACKEND)["node-b"] == "DOWN", "node-b dead")
+        assert {answer().json()["node"] for _ in range(4)} == {"node-a"}
+        stand_ins[0].alive = False
+        wait_until(lambda: balancer.server_states(ALIVE_BACKEND)["node-a"] == "DOWN", "node-a dead")
+        assert answer().status_code == 503
+        # Ready again: back to the ready backend, even while the other backend still has it DOWN.
+        stand_ins[1].ready = True
+        wait_until(lambda: balancer.server_states()["node-b"] == "UP", "node-b ready")
+        assert {answer().json()["node"] for _ in range(4)} == {"node-b"}
 
 
 def test_a_node_never_ready_fails_the_start_with_haproxy_s_view_and_stops_it(tmp_path, haproxy_installed,
