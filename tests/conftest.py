@@ -6,4 +6,5 @@ pytest_plugins = [
     "fixtures.realms",
     "fixtures.browser",
     "fixtures.connection_recorder",
+    "fixtures.cluster",
 ]

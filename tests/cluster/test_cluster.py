@@ -1,71 +1,21 @@
 """The production topology (issue 15): two Keycloak nodes on one PostgreSQL behind HAProxy with TLS.
 
-One cluster for the module, started by the same code as `smur-iam demo` and the session Keycloak
-(`LocalStack`, `StackSpec(topology="cluster")`). `smur-iam` reaches it only through the balancer's
+The folder's one cluster (conftest.py), started by the same code as `smur-iam demo` and the session
+Keycloak (`LocalStack`, `StackSpec(topology="cluster")`). `smur-iam` reaches it only through the balancer's
 HTTPS URL, trusting the run's CA with `--ca-bundle`; the tests then ask each node on its own
 loopback URL, where a node that kept stale state would show it. No request is retried: "at once"
 means the first answer.
 """
 from __future__ import annotations
 
-import base64
-import json
-import sys
 import uuid
 
 import pytest
 import requests
 
-from fixtures.realms import copy_realm_files, run_cli, unique_realm
-from provisioning.keycloak_api import KeycloakAdmin, PasswordCredentials
-from provisioning.runtime.stack import LocalStack, StackSpec
+from cluster_tools import node_admin, payload
 
 pytestmark = pytest.mark.keycloak  # starts Keycloak nodes of its own
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    stack = LocalStack(StackSpec(data_dir=tmp_path_factory.mktemp("cluster"), topology="cluster"),
-                       progress=lambda line: print(f"[smur-iam cluster] {line}", file=sys.stderr))
-    stack.start()
-    try:
-        yield stack
-    finally:
-        stack.stop()
-
-
-def node_admin(stack: LocalStack, index: int) -> KeycloakAdmin:
-    """The admin API of one node, on its own plain-HTTP loopback URL (not through the balancer)."""
-    cluster = stack.keycloak
-    return KeycloakAdmin(cluster.nodes[index].base_url,
-                         PasswordCredentials(cluster.admin_username, cluster.admin_password))
-
-
-def payload(jwt: str) -> dict:
-    body = jwt.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-
-
-@pytest.fixture(scope="module")
-def applied_realm(cluster, tmp_path_factory):
-    """One region applied once through the balancer, each node having been asked for it before."""
-    keycloak, psc = cluster.keycloak, cluster.psc
-    files = copy_realm_files(tmp_path_factory.mktemp("realm"), unique_realm("cluster"))
-    for node in keycloak.nodes:  # each node looks the realm up (and misses) before it exists
-        missing = requests.get(f"{node.base_url}/realms/{files.realm}/.well-known/openid-configuration", timeout=10)
-        assert missing.status_code == 404
-    broker = f"{keycloak.base_url}/realms/{files.realm}/broker/psc/endpoint"
-    psc.register_client(files.psc_client_id, files.psc_client_secret, redirect_uris=[broker],
-                        post_logout_redirect_uris=[f"{broker}/logout_response"])
-    env = files.env | {"SMUR_IAM_MOCK_PSC_ISSUER": psc.issuer, "SMUR_IAM_ADMIN_PASSWORD": keycloak.admin_password,
-                       # Set on many machines, and obeyed by requests over a Session's own verify: --ca-bundle wins.
-                       "REQUESTS_CA_BUNDLE": requests.certs.where()}
-    sent_before = keycloak.balancer.requests_sent()
-    result = run_cli("apply", str(files.directory), "--server-url", keycloak.base_url, "--username",
-                     keycloak.admin_username, "--ca-bundle", str(keycloak.ca_bundle), env=env, timeout=300)
-    assert result.returncode == 0, f"apply through the balancer failed:\n{result.stdout}\n{result.stderr}"
-    sent = {name: count - sent_before[name] for name, count in keycloak.balancer.requests_sent().items()}
-    return files, sent
 
 
 def test_the_balancer_serves_keycloak_over_https_with_the_run_ca_and_both_nodes_up(cluster):

@@ -21,7 +21,6 @@ from mockpsc.settings import REALM_PATH
 from mockpsc.testing import PhoneDevice, browser_session, emails, fresh_national_id, wallet_login
 from provisioning.runtime.keycloak import free_port
 from provisioning.runtime.process import terminate_group
-from provisioning.runtime.stack import LocalStack, StackSpec
 from test_compose_file import USER_SETTINGS
 
 
@@ -170,17 +169,15 @@ def _with_options(argv: list[str], **values: str) -> list[str]:
     return out
 
 
-@pytest.mark.keycloak  # starts a cluster of its own: PostgreSQL, two Keycloak nodes, HAProxy
-def test_the_job_and_the_tablet_app_sign_in_through_the_balancers_https_url_trusting_the_ca(tmp_path, mock_psc,
-                                                                                           mock_psc_phone):
+@pytest.mark.keycloak  # the session's cluster (fixtures/cluster.py): PostgreSQL, two Keycloak nodes, HAProxy
+def test_the_job_and_the_tablet_app_sign_in_through_the_balancers_https_url_trusting_the_ca(tmp_path, cluster):
     """docker-compose.yml's provisioning job (its environment: SMUR_IAM_KEYCLOAK_URL, SMUR_IAM_CA_BUNDLE) and
     smurtab command line (--issuer, --ca-bundle), given a local cluster's balancer URL and CA instead of the
     containers': the realm is applied and a professional signs in to the tablet app, all through HTTPS."""
-    stack = LocalStack(StackSpec(data_dir=tmp_path / "cluster", topology="cluster", mock_psc=False),
-                       progress=lambda line: print(f"[compose cluster] {line}", file=sys.stderr))
+    stack, mock_psc = cluster, cluster.psc
+    mock_psc_phone = PhoneDevice(mock_psc, "demo-phone")  # the demo identities' activated e-CPS
     app = None
     try:
-        stack.start()
         cluster = stack.keycloak
         services = compose.services(compose.interpolate(compose.load(), USER_SETTINGS))
         job_env = services["provision"].environment
@@ -224,4 +221,3 @@ def test_the_job_and_the_tablet_app_sign_in_through_the_balancers_https_url_trus
         if app is not None:
             terminate_group(app.pid, timeout=10)
             app.wait(timeout=10)
-        stack.stop()
