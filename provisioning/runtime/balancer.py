@@ -12,7 +12,8 @@ What production needs from it, and the template does:
   node that would only work with its own sessions shows up in tests;
 - X-Forwarded-For/-Proto/-Host/-Port set (Keycloak runs with `--proxy-headers=xforwarded`).
 
-The runtime socket (`show stat`) tells which node HAProxy sees UP: `server_states()`.
+The runtime socket (`show stat`) tells which node HAProxy sees UP: `server_states()`; through it
+`set_admin_state()` takes a node out of the rotation and puts it back (the benchmark's one-node phases).
 """
 from __future__ import annotations
 
@@ -74,6 +75,8 @@ backend {backend}
     default-server inter 1s fall 2 rise 2
 {servers}
 """
+# What `set_admin_state` accepts: out of the rotation, or back in it.
+ADMIN_STATES = ("maint", "ready")
 SERVER_LINE = "    server {name} 127.0.0.1:{http_port} check port {management_port}"
 
 
@@ -198,15 +201,29 @@ class LoadBalancer:
         """Node name -> connections HAProxy has sent it so far (health checks not counted)."""
         return {row["svname"]: int(row["stot"] or 0) for row in self._node_stats()}
 
-    def _node_stats(self) -> list[dict[str, str]]:
+    def set_admin_state(self, node: str, state: str) -> None:
+        """``state`` "maint": HAProxy sends ``node`` nothing more (its health checks stop too); "ready":
+        back in the rotation (once its health checks pass). Other nodes are left as they are."""
+        if state not in ADMIN_STATES:
+            raise ValueError(f"admin state {state!r}: expected one of {', '.join(ADMIN_STATES)}")
+        if node not in {n.name for n in self.nodes}:
+            raise ValueError(f"no node {node!r} behind this balancer ({', '.join(n.name for n in self.nodes)})")
+        answer = self._runtime_command(f"set server {BACKEND}/{node} state {state}").strip()
+        if answer:  # HAProxy answers nothing when it obeyed
+            raise BalancerError(f"HAProxy refused to set {node} {state}: {answer}")
+
+    def _runtime_command(self, command: str) -> str:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
             sock.settimeout(5)
             sock.connect(str(self.socket_path))
-            sock.sendall(b"show stat\n")
+            sock.sendall(command.encode() + b"\n")
             chunks = []
             while chunk := sock.recv(65536):
                 chunks.append(chunk)
-        text = b"".join(chunks).decode().lstrip("# ")
+        return b"".join(chunks).decode()
+
+    def _node_stats(self) -> list[dict[str, str]]:
+        text = self._runtime_command("show stat").lstrip("# ")
         return [row for row in csv.DictReader(io.StringIO(text))
                 if row.get("pxname") == BACKEND and row["svname"] not in ("FRONTEND", "BACKEND")]
 

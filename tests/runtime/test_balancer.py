@@ -134,3 +134,28 @@ def test_without_haproxy_the_error_says_how_to_install_it(tmp_path, monkeypatch)
     balancer = LoadBalancer(tmp_path / "balancer", tmp_path / "cert.pem", [])
     with pytest.raises(BalancerNotFoundError, match=r"make balancer.*apt-get install haproxy"):
         balancer.start()
+
+
+def test_a_node_set_to_maint_gets_nothing_until_it_is_set_ready_again(tmp_path, haproxy_installed, stand_ins):
+    ca = RunCertificateAuthority(tmp_path / "tls")
+    balancer = LoadBalancer(tmp_path / "balancer", ca.server_pem(("127.0.0.1",), "balancer.pem"),
+                            [node.as_node for node in stand_ins])
+
+    def nodes_answering(count: int) -> list[str]:
+        return [requests.get(f"{balancer.public_url}/x", verify=str(ca.ca_path), timeout=10).json()["node"]
+                for _ in range(count)]
+
+    with balancer:
+        balancer.set_admin_state("node-b", "maint")
+        assert balancer.server_states() == {"node-a": "UP", "node-b": "MAINT"}
+        assert set(nodes_answering(6)) == {"node-a"}
+        balancer.set_admin_state("node-b", "ready")
+        deadline = time.monotonic() + 15
+        while balancer.server_states()["node-b"] != "UP" and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert balancer.server_states() == {"node-a": "UP", "node-b": "UP"}
+        assert set(nodes_answering(6)) == {"node-a", "node-b"}
+        with pytest.raises(ValueError, match="node-c"):
+            balancer.set_admin_state("node-c", "maint")
+        with pytest.raises(ValueError, match="drain"):
+            balancer.set_admin_state("node-a", "drain")
