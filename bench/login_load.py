@@ -41,7 +41,10 @@ Machine caveats: everything runs on one machine (both Keycloak JVMs, PostgreSQL,
 generator) and shares its cores; on a 2-core machine shared with other jobs the latencies and rates move with
 the load average (printed at the start and the end), while CPU per login, being measured per JVM, moves less.
 The load generator is Python threads (TLS, HTML parsing): it takes a visible share of the cores itself.
---quick is a smoke run of about 3 minutes (2 regions, short phases, small shift change and session count).
+--quick is a smoke run: about 3 minutes once the cluster is up (1 region, 3+10 s phases, 500 sessions, no shift
+change unless --shift-change: then 60 professionals); the cluster's start adds 1.5-2.5 minutes with a built cache
+(--cache-dir; the first start in a new cache downloads and builds Keycloak). A full run takes about 30 minutes
+here: the 18 regions' apply (2-7 min), four phases of 10+45 s, the 10-minute shift change, 10,000 sessions.
 """
 from __future__ import annotations
 
@@ -110,6 +113,7 @@ class PhaseResult:
     errors: int = 0
     first_errors: list[str] = field(default_factory=list)
     cpu_seconds: float = float("nan")  # all Keycloak JVMs, during the measured window
+    cpu_by_node: dict[str, float] = field(default_factory=dict)
     workers: int = 0
     note: str = ""
 
@@ -147,6 +151,10 @@ def table(results: list[PhaseResult]) -> str:
                      f"| {r.p(0.95) * 1000:.0f} ms | {r.p(0.99) * 1000:.0f} ms | {r.errors} "
                      f"| {r.cpu_per_login * 1000:.1f} ms | {r.logins_per_vcpu:.1f} |")
     return "\n".join(lines)
+
+
+def cpu_split(result: PhaseResult) -> str:
+    return ", ".join(f"{name} {spent:.1f} s" for name, spent in result.cpu_by_node.items())
 
 
 def mark(ok: bool) -> str:
@@ -205,11 +213,26 @@ def cpu_seconds(pid: int) -> float:
 
 
 class KeycloakCpu:
-    def __init__(self, pids: list[int]):
+    """CPU seconds of the Keycloak JVMs (node name -> pid)."""
+
+    def __init__(self, pids: dict[str, int]):
         self.pids = pids
 
+    def by_node(self) -> dict[str, float]:
+        return {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+
     def total(self) -> float:
-        return sum(cpu_seconds(pid) for pid in self.pids)
+        return sum(self.by_node().values())
+
+    @staticmethod
+    def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+        return {name: after[name] - before[name] for name in before}
+
+    def idle_rate(self, seconds: float) -> dict[str, float]:
+        """CPU seconds per second each JVM spends with no sign-in running (timers, cluster traffic, GC)."""
+        before = self.by_node()
+        time.sleep(seconds)
+        return {name: spent / seconds for name, spent in self.spent(before, self.by_node()).items()}
 
 
 def heap_used_after_gc(jcmd: Path, pid: int) -> int:
@@ -322,7 +345,7 @@ def closed_loop(name: str, workers: int, warm_up: float, duration: float, one_lo
     lock = threading.Lock()
     started = time.monotonic()
     window_start, window_end = started + warm_up, started + warm_up + duration
-    cpu_at: dict[str, float] = {}
+    cpu_at: dict[str, dict[str, float]] = {}
 
     def worker(index: int) -> None:
         turn = 0
@@ -345,7 +368,7 @@ def closed_loop(name: str, workers: int, warm_up: float, duration: float, one_lo
     def sample_cpu() -> None:
         for key, at in (("start", window_start), ("end", window_end)):
             time.sleep(max(0.0, at - time.monotonic()))
-            cpu_at[key] = cpu.total()
+            cpu_at[key] = cpu.by_node()
 
     sampler = threading.Thread(target=sample_cpu)
     sampler.start()
@@ -353,7 +376,8 @@ def closed_loop(name: str, workers: int, warm_up: float, duration: float, one_lo
         list(pool.map(worker, range(workers)))
     sampler.join()
     result.seconds = duration
-    result.cpu_seconds = cpu_at["end"] - cpu_at["start"]
+    result.cpu_by_node = cpu.spent(cpu_at["start"], cpu_at["end"])
+    result.cpu_seconds = sum(result.cpu_by_node.values())
     return result
 
 
@@ -363,7 +387,7 @@ def open_loop(name: str, arrivals: list, rate: float, one_login, cpu: KeycloakCp
     result = PhaseResult(name, workers=concurrency)
     lock = threading.Lock()
     started = time.monotonic()
-    cpu_before = cpu.total()
+    cpu_before = cpu.by_node()
 
     def arrive(index: int) -> None:
         scheduled = started + index / rate
@@ -394,7 +418,8 @@ def open_loop(name: str, arrivals: list, rate: float, one_login, cpu: KeycloakCp
         for future in futures:
             future.result()
     result.seconds = time.monotonic() - started
-    result.cpu_seconds = cpu.total() - cpu_before
+    result.cpu_by_node = cpu.spent(cpu_before, cpu.by_node())
+    result.cpu_seconds = sum(result.cpu_by_node.values())
     return result
 
 
@@ -543,6 +568,14 @@ def make_password_realm(api, usernames: list[str], password: str) -> None:
         for name in usernames])
 
 
+def password_hashing(api, realm: str, username: str) -> str:
+    """The algorithm and iterations Keycloak stored ``username``'s password with (its default policy)."""
+    user = api.get(f"/admin/realms/{realm}/users", params={"username": username, "exact": "true"})[0]
+    credential = api.get(f"/admin/realms/{realm}/users/{user['id']}/credentials")[0]
+    data = json.loads(credential.get("credentialData", "{}"))
+    return f"{data.get('algorithm', '?')}, {data.get('hashIterations', '?')} iteration(s)"
+
+
 def make_sessions_realm(api, usernames: list[str], password: str) -> None:
     """A realm for session memory: a direct-grant client, users whose password is hashed cheaply."""
     api.post("/admin/realms", json={"realm": SESSIONS_REALM, "enabled": True, "passwordPolicy": CHEAP_HASH_POLICY})
@@ -626,6 +659,10 @@ def session_memory(cluster: Cluster, api, nodes: dict[str, int], jcmd: Path, cou
 
 # -- the run ---------------------------------------------------------------------------------------------------------
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
@@ -651,16 +688,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                                                                      "(default 10,000; 0 = skip)")
     parser.add_argument("--heap", default="1g", help="each Keycloak node's maximum heap (default 1g)")
     parser.add_argument("--quick", action="store_true",
-                        help="a ~3-minute smoke run: 2 regions, 15 s phases, 5 s warm-up, 4 workers, "
-                             "no shift change unless asked (then 60 professionals), 1,000 sessions")
+                        help="a smoke run of ~3 minutes once the cluster is up: 1 region, 3+10 s phases, 4 workers, "
+                             "no shift change unless asked (then 60 professionals), 500 sessions")
     parser.add_argument("--cache-dir", type=Path,
                         help="Keycloak distribution cache (default: one in the work directory, built once per run)")
     parser.add_argument("--work-dir", type=Path, help="where the cluster's files go (default: a new temporary one)")
     args = parser.parse_args(argv)
     given_flags = argv if argv is not None else sys.argv[1:]
     if args.quick:
-        quick = {"duration": 15.0, "warm_up": 5.0, "workers": 4, "regions": 2, "professionals": 60,
-                 "sessions": 1_000, "per_worker": 10}
+        quick = {"duration": 10.0, "warm_up": 3.0, "workers": 4, "regions": 1, "professionals": 60,
+                 "sessions": 500, "per_worker": 10}
         for name, value in quick.items():  # what the command line sets explicitly wins
             flag = f"--{name.replace('_', '-')}"
             if not any(given == flag or given.startswith(flag + "=") for given in given_flags):
@@ -702,7 +739,7 @@ def main(argv: list[str] | None = None) -> int:
     regions_wanted = shipped_regions(args.regions)
     pool_size = args.workers * args.per_worker
     progress(f"login load: {args.workers} workers, phases of {args.warm_up:g}+{args.duration:g} s, {pool_size} "
-             f"professionals and password users in the closed loop, {len(regions_wanted)} regions, shift change "
+             f"professionals and password users in the closed loop, {plural(len(regions_wanted), 'region')}, shift change "
              f"{'%d professionals at %g/s' % (args.professionals, args.shift_rate) if args.shift_change else 'off'}, "
              f"{args.sessions:,} sessions for memory; work dir {work}")
     progress(f"uptime at start: {load_at_start}")
@@ -715,7 +752,7 @@ def main(argv: list[str] | None = None) -> int:
         keycloak = stack.keycloak
         jvms = {name: jvm_pid(node) for name, node in zip(("node-a", "node-b"), keycloak.nodes)}
         jcmd = keycloak.nodes[0].java.home / "bin" / "jcmd"
-        cpu = KeycloakCpu(list(jvms.values()))
+        cpu = KeycloakCpu(jvms)
         progress(f"Keycloak JVMs: {jvms} ({jcmd})")
 
         pool = national_ids(pool_size, 60_000_000)
@@ -728,7 +765,7 @@ def main(argv: list[str] | None = None) -> int:
         cluster = Cluster(keycloak.base_url, str(keycloak.ca_bundle), mock.wallet_origin)
 
         seconds = regions.apply(stack, mock, work, regions_wanted)
-        progress(f"smur-iam apply of {len(regions_wanted)} regions through the balancer: {seconds:.0f}s")
+        progress(f"smur-iam apply of {plural(len(regions_wanted), 'region')} through the balancer: {seconds:.0f}s")
         api = KeycloakAdmin(keycloak.base_url, PasswordCredentials(keycloak.admin_username, keycloak.admin_password),
                             verify=str(keycloak.ca_bundle), timeout=600)
         closed_realm = regions.realms[CLOSED_LOOP_REGION]
@@ -749,6 +786,10 @@ def main(argv: list[str] | None = None) -> int:
         def by_password(worker: int, turn: int) -> None:
             password_login(cluster, usernames[worker + args.workers * (turn % args.per_worker)], password)
 
+        hashing = password_hashing(api, PASSWORD_REALM, usernames[0])
+        idle = cpu.idle_rate(10.0)
+        progress(f"password hashing of {PASSWORD_REALM}: {hashing}; idle Keycloak CPU "
+                 + ", ".join(f"{name} {rate:.3f} s/s" for name, rate in idle.items()))
         progress("warm-up: both journeys on both nodes (not measured)")
         set_rotation(keycloak.balancer, both=True)
         for journey in (brokered, by_password):
@@ -764,13 +805,13 @@ def main(argv: list[str] | None = None) -> int:
                 result = results[name] = closed_loop(name, args.workers, args.warm_up, args.duration, journey, cpu)
                 progress(f"  {result.logins} logins, {result.rate:.1f}/s, p50 {result.p(0.5) * 1000:.0f} ms, "
                          f"p95 {result.p(0.95) * 1000:.0f} ms, {result.errors} errors, Keycloak CPU "
-                         f"{result.cpu_per_login * 1000:.1f} ms/login")
+                         f"{result.cpu_per_login * 1000:.1f} ms/login ({cpu_split(result)})")
                 for message in result.first_errors:
                     progress(f"  error: {message}")
         set_rotation(keycloak.balancer, both=True)
 
         if args.shift_change:
-            progress(f"shift change: {len(shift_plan)} professionals across {len(regions_wanted)} regions, "
+            progress(f"shift change: {len(shift_plan)} professionals across {plural(len(regions_wanted), 'region')}, "
                      f"open loop at {args.shift_rate:g}/s ({len(shift_plan) / args.shift_rate:.0f}s), both nodes")
             shift = open_loop("shift change, 2 nodes", shift_plan, args.shift_rate,
                               lambda arrival: brokered_login(cluster, *arrival), cpu, args.shift_concurrency)
@@ -778,7 +819,8 @@ def main(argv: list[str] | None = None) -> int:
             for message in shift.first_errors:
                 progress(f"  error: {message}")
         if args.sessions:
-            memory = session_memory(cluster, api, jvms, jcmd, args.sessions, max(args.workers, 4))
+            # Many in flight: each new session is a committed row in PostgreSQL (persistent sessions).
+            memory = session_memory(cluster, api, jvms, jcmd, args.sessions, max(2 * args.workers, 16))
     load_at_end = uptime()
 
     print()
@@ -788,6 +830,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"uptime at end:   {load_at_end}")
     print()
     print(table(list(results.values()) + ([shift] if shift else [])))
+    print("\nKeycloak CPU is both JVMs' utime+stime over the measured window; idle (no sign-in) they spent "
+          + ", ".join(f"{name} {rate:.3f}" for name, rate in idle.items()) + " CPU s/s. Per node:")
+    for result in list(results.values()) + ([shift] if shift else []):
+        print(f"  {result.name}: {cpu_split(result)}")
+    print(f"Password logins: Keycloak's default hashing ({hashing}).")
     if shift:
         print(f"\nshift change: open loop, {shift.logins + shift.errors} arrivals at {args.shift_rate:g}/s over "
               f"{shift.seconds:.0f}s, at most {args.shift_concurrency} in flight; latency from each scheduled arrival")

@@ -22,7 +22,7 @@ def phase(name: str, latencies: list[float], cpu: float, errors: int = 0) -> Pha
 
 def test_quick_scales_down_but_what_the_command_line_says_wins():
     quick = parse_args(["--quick", "--workers=6"])
-    assert (quick.duration, quick.regions, quick.sessions, quick.workers) == (15.0, 2, 1_000, 6)
+    assert (quick.duration, quick.regions, quick.sessions, quick.workers) == (10.0, 1, 500, 6)
     assert quick.shift_change is False
     assert parse_args(["--quick", "--shift-change"]).shift_change is True
     full = parse_args([])
