@@ -8,7 +8,10 @@ of its own, so the session's H2 Keycloak is never rebuilt under it.
 """
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -34,14 +37,18 @@ def keycloak(tmp_path_factory):
     except PostgresNotFoundError as err:
         pytest.skip(f"no PostgreSQL server binaries: {err}")
     data = tmp_path_factory.mktemp("keycloak-postgres")
-    stack = LocalStack(StackSpec(data_dir=data / "keycloak", postgres_dir=data / "postgres", mock_psc=False,
+    # Outside pytest's base temp: any pytest session starting meanwhile on this machine sets
+    # /tmp/pytest-of-<user> back to 0700, and the server (run as the postgres user) loses its data dir.
+    postgres = Path(tempfile.mkdtemp(prefix="smur-iam-staff-state-pg-"))
+    stack = LocalStack(StackSpec(data_dir=data / "keycloak", postgres_dir=postgres / "data", mock_psc=False,
                                  cache_dir=default_cache_dir() / POSTGRES_BUILD_CACHE),
                        progress=lambda line: print(f"[smur-iam postgres] {line}", file=sys.stderr))
-    stack.start()
     try:
+        stack.start()
         yield stack.keycloak
     finally:
         stack.stop()
+        shutil.rmtree(postgres, ignore_errors=True)
 
 
 def test_on_postgresql_the_per_user_tables_are_read_by_user_ids(staff_realm, admin_api, keycloak):

@@ -48,14 +48,21 @@ import java.util.function.Consumer;
  *
  * <p>So on PostgreSQL the per-user tables are read natively for the ids the first query found, as
  * one array parameter ({@code user_id = any(?)}): planned with the ids in hand, and for a realm that
- * holds a minority of the server's users with sequential scans off for the rest of the request's
- * transaction (SET LOCAL), so that each id is looked up in the table's user-id index. The array
- * alone is not enough: the planner still scans the whole table and filters it with the hashed
- * array (measured on 5,000 of 105,000 users: attributes 93-117 ms that way, 157 ms by hash join,
- * 27-32 ms looked up, under a load average of 7). A realm that holds most of the users keeps the
- * planner's whole-table read (its 100,000 users: 4.2 s on the server, loaded). Measured with
+ * holds a minority of the server's users with sequential scans off for the rest of the read, in the
+ * request's transaction ({@code set_config(..., true)}, as SET LOCAL; the previous value is put
+ * back after), so that each id is looked up in the table's user-id index. The array alone is not
+ * enough: the planner still scans the whole table and filters it with the hashed array (measured
+ * on 5,000 of 105,000 users: attributes 93-117 ms that way, 157 ms by hash join, 27-32 ms looked
+ * up, under a load average of 7). A realm that holds most of the users keeps the planner's
+ * whole-table read (its 100,000 users: 4.2-5.1 s on the server, loaded). Measured with
  * {@code bench/staff_state_isolation.py --database postgres} (5,000 users in the realm, 100,000 in
- * another): 142 against 133 ms with the other realm empty, 1.07x, under a load average of 8 to 10.
+ * another) on a shared machine: 1.07x (142 against 133 ms, load average 8-10) and 1.51x (234
+ * against 155 ms, load average 10-22). Still growing with the other realm there: memberships and
+ * role mappings, read by the realm subquery as hash joins over the whole table (168 and 260 ms
+ * cold in psql next to the 100,000-user realm; 5 against 20-31 ms on the server in the bench).
+ * Read natively for the realm's group and realm-role ids with sequential scans off, psql answers
+ * them in 3-6 ms; in one bench run of that variant the role-mapping read still took 52-481 ms on
+ * the server (unexplained) and the call 1.69x, so it is not adopted.
  *
  * <p>The provider alias and the attribute names are checked here rather than in SQL: a condition
  * on them lets H2 pick their server-wide index instead. Group memberships and role mappings are
