@@ -56,8 +56,9 @@ import java.util.function.Consumer;
  * up, under a load average of 7). A realm that holds most of the users keeps the planner's
  * whole-table read (its 100,000 users: 4.2-5.1 s on the server, loaded). Measured with
  * {@code bench/staff_state_isolation.py --database postgres} (5,000 users in the realm, 100,000 in
- * another) on a shared machine: 1.07x (142 against 133 ms, load average 8-10) and 1.51x (234
- * against 155 ms, load average 10-22). Still growing with the other realm there: memberships and
+ * another) on a shared machine: 1.07x (142 against 133 ms, load average 8-10), 1.51x (234
+ * against 155 ms, load average 10-22) and 1.15x (315 against 274 ms, load average 0.2 rising to 7
+ * during the calls). Still growing with the other realm there: memberships and
  * role mappings, read by the realm subquery as hash joins over the whole table (168 and 260 ms
  * cold in psql next to the 100,000-user realm; 5 against 20-31 ms on the server in the bench).
  * Read natively for the realm's group and realm-role ids with sequential scans off, psql answers
