@@ -81,9 +81,9 @@ public class StaffStateResource {
         long start = System.nanoTime();
         StaffStateReader reader = new StaffStateReader(session, realm);
         Collection<StaffRecord> users = reader.read(alias, new LinkedHashSet<>(names));
-        LOG.infof("staff state of realm %s read for %s: %d users in %d ms %s", realm.getName(),
+        LOG.infof("staff state of realm %s read for %s: %d users in %d ms %s (per-user tables %s)", realm.getName(),
                 auth.adminAuth().getUser().getUsername(), users.size(), (System.nanoTime() - start) / 1_000_000,
-                reader.millis());
+                reader.millis(), reader.perUserFilter());
         StreamingOutput body = out -> StaffStateWriter.write(out, realm.getName(), alias, users);
         return Response.ok(body, LINES).build();
     }
