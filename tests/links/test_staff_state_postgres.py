@@ -3,8 +3,8 @@
 There the extension reads links, attributes and credentials with native queries of its own (the
 realm's user ids as one array: StaffStateReader), not the JPQL that H2 runs, so the comparisons of
 test_staff_state.py with the stock users API run again here, on a Keycloak of this module backed by
-a local PostgreSQL server. Its optimized build (database kind baked in) lives in a cache directory
-of its own, so the session's H2 Keycloak is never rebuilt under it.
+a local PostgreSQL server. Its optimized build (database kind baked in) lives in the cache's
+PostgreSQL tree (KeycloakDistribution variant), so the session's H2 Keycloak is never rebuilt under it.
 """
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from provisioning.links.realm_state import fetch_staff_state
-from provisioning.runtime.distribution import default_cache_dir
 from provisioning.runtime.postgres import PostgresNotFoundError, find_postgres_bin
 from provisioning.runtime.stack import LocalStack, StackSpec
 
@@ -25,9 +24,6 @@ from test_staff_state import (  # noqa: F401
     test_a_realm_of_several_thousand_users_is_read_whole_once,
     test_endpoint_and_stock_users_api_read_the_same_state,
 )
-
-POSTGRES_BUILD_CACHE = "postgres-build"
-
 
 @pytest.fixture(scope="module")
 def keycloak(tmp_path_factory):
@@ -40,8 +36,7 @@ def keycloak(tmp_path_factory):
     # Outside pytest's base temp: any pytest session starting meanwhile on this machine sets
     # /tmp/pytest-of-<user> back to 0700, and the server (run as the postgres user) loses its data dir.
     postgres = Path(tempfile.mkdtemp(prefix="smur-iam-staff-state-pg-"))
-    stack = LocalStack(StackSpec(data_dir=data / "keycloak", postgres_dir=postgres / "data", mock_psc=False,
-                                 cache_dir=default_cache_dir() / POSTGRES_BUILD_CACHE),
+    stack = LocalStack(StackSpec(data_dir=data / "keycloak", postgres_dir=postgres / "data", mock_psc=False),
                        progress=lambda line: print(f"[smur-iam postgres] {line}", file=sys.stderr))
     try:
         stack.start()
