@@ -12,16 +12,15 @@ import ssl
 import stat
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from cryptography import x509
 
 import compose_model as compose
 from fixtures.realms import REPO
-from provisioning.runtime.balancer import (COMPOSE_CERTIFICATE, COMPOSE_PUBLIC_HOST, BalancerNotFoundError, Node,
+from fixtures.stand_in_node import StandInNode
+from provisioning.runtime.balancer import (COMPOSE_CERTIFICATE, COMPOSE_PUBLIC_HOST, BalancerNotFoundError,
                                            compose_config_text, find_haproxy)
 from provisioning.runtime.keycloak import free_port
 from provisioning.runtime.process import group_members, terminate_group
@@ -125,46 +124,6 @@ def test_the_balancer_image_is_the_haproxy_branch_the_local_cluster_runs(svc, ha
     assert svc["balancer"].spec["image"] == f"haproxy:{branch}"
 
 
-class StandInNode:
-    """A Keycloak node's two ports as HAProxy uses them: the app answers with its name and the headers it
-    got; the management port answers /health/ready with 200 while ``ready``."""
-
-    def __init__(self, name: str):
-        self.name, self.ready = name, True
-        node = self
-
-        class Handler(BaseHTTPRequestHandler):
-            management = False
-
-            def do_GET(self):
-                if self.management:
-                    code, body = (200 if self.path == "/health/ready" and node.ready else 503), b""
-                else:
-                    code, body = 200, json.dumps({"node": node.name, "headers": dict(self.headers.items())}).encode()
-                self.send_response(code)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        class Management(Handler):
-            management = True
-
-        self.servers = [ThreadingHTTPServer(("127.0.0.1", 0), handler) for handler in (Handler, Management)]
-        for server in self.servers:
-            threading.Thread(target=server.serve_forever, daemon=True).start()
-
-    def as_node(self) -> Node:
-        return Node(self.name, self.servers[0].server_port, self.servers[1].server_port, host="127.0.0.1")
-
-    def close(self) -> None:
-        for server in self.servers:
-            server.shutdown()
-            server.server_close()
-
-
 def https_get(port: int, path: str, ca_file, host: str = COMPOSE_PUBLIC_HOST) -> tuple[int, str]:
     """GET over TLS to 127.0.0.1:port as a client that asked for ``host`` (*.localhost need no resolver),
     verifying the certificate against ``ca_file`` for that name."""
@@ -198,10 +157,11 @@ def wait_for(condition, what: str, timeout: float = 20):
 
 def test_haproxy_on_the_compose_configuration_balances_over_tls_and_answers_its_monitor_url(
         haproxy, tls_files, tmp_path):
-    nodes = [StandInNode(name) for name in NODES]
+    # Never alive for HAProxy's fallback backend: with no node ready, nothing serves.
+    nodes = [StandInNode(name, alive=False) for name in NODES]
     port, monitor = free_port(), free_port()
     config = tmp_path / "haproxy.cfg"
-    config.write_text(compose_config_text(nodes=tuple(n.as_node() for n in nodes), port=port, monitor_port=monitor,
+    config.write_text(compose_config_text(nodes=tuple(n.as_node for n in nodes), port=port, monitor_port=monitor,
                                           certificate=tls_files / SERVER_FILE_NAME, address="127.0.0.1"),
                       encoding="utf-8")
     log = open(tmp_path / "haproxy.log", "wb")

@@ -6,64 +6,16 @@ nothing left running after stop(), and a clear error when HAProxy is not install
 """
 from __future__ import annotations
 
-import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 
 from provisioning.runtime import balancer as balancer_module
-from provisioning.runtime.balancer import ALIVE_BACKEND, BalancerError, BalancerNotFoundError, LoadBalancer, Node, find_haproxy
+from fixtures.stand_in_node import StandInNode
+from provisioning.runtime.balancer import ALIVE_BACKEND, BalancerError, BalancerNotFoundError, LoadBalancer, find_haproxy
 from provisioning.runtime.process import group_members
 from provisioning.runtime.run_ca import RunCertificateAuthority
-
-
-class StandInNode:
-    """Answers every request on its HTTP port with its name and the headers it got; its management
-    port answers /health/ready with 200 while ``ready`` and /health/live while ``alive``, else 503."""
-
-    def __init__(self, name: str):
-        self.name = name
-        self.ready = True
-        self.alive = True
-        node = self
-
-        class App(BaseHTTPRequestHandler):
-            def do_GET(self):
-                body = json.dumps({"node": node.name, "headers": {k.lower(): v for k, v in self.headers.items()}}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        class Management(BaseHTTPRequestHandler):
-            def do_GET(self):
-                healthy = {"/health/ready": node.ready, "/health/live": node.alive}.get(self.path, False)
-                self.send_response(200 if healthy else 503)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.servers = [ThreadingHTTPServer(("127.0.0.1", 0), App), ThreadingHTTPServer(("127.0.0.1", 0), Management)]
-        for server in self.servers:
-            threading.Thread(target=server.serve_forever, daemon=True).start()
-
-    @property
-    def as_node(self) -> Node:
-        return Node(self.name, self.servers[0].server_port, self.servers[1].server_port)
-
-    def close(self) -> None:
-        for server in self.servers:
-            server.shutdown()
-            server.server_close()
 
 
 @pytest.fixture
