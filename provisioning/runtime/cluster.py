@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import time
 from pathlib import Path
 from typing import Iterable
 
 from .balancer import LoadBalancer, Node
 from .distribution import KeycloakDistribution
-from .keycloak import KeycloakServer, KeycloakStartError, free_port
+from .keycloak import KeycloakServer, KeycloakStartError, free_port, port_free, saved_bootstrap_credentials
 from .postgres import PostgresDatabase
 from .run_ca import RunCertificateAuthority
 
@@ -33,15 +32,6 @@ CLUSTER_PORT_RANGE = range(7800, 15500)
 FAILURE_DETECTION_OFFSET = 50000
 
 
-def _port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 def free_cluster_port(taken: Iterable[int] = ()) -> int:
     """A loopback port for a node's JGroups transport whose failure-detection port is free too."""
     taken = set(taken)
@@ -50,7 +40,7 @@ def free_cluster_port(taken: Iterable[int] = ()) -> int:
     first = (os.getpid() * 37) % span
     for i in range(span):
         port = CLUSTER_PORT_RANGE[(first + i) % span]
-        if port not in taken and _port_free(port) and _port_free(port + FAILURE_DETECTION_OFFSET):
+        if port not in taken and port_free(port) and port_free(port + FAILURE_DETECTION_OFFSET):
             return port
     raise KeycloakStartError(f"no free cluster port in {CLUSTER_PORT_RANGE.start}-{CLUSTER_PORT_RANGE.stop - 1}")
 
@@ -64,8 +54,12 @@ class KeycloakCluster:
         certificate = self.ca.server_pem(PUBLIC_HOSTS, "balancer.pem")
         self.balancer = LoadBalancer(self.directory / "balancer", certificate, nodes=[], port=balancer_port)
         options = {"heap": heap} if heap else {}
-        # One admin for the cluster: node A bootstraps the database with it, B finds it there.
+        # One admin for the cluster: node A bootstraps the database with it, B finds it there. Started
+        # again on the same directory (the demo's --data-dir), the database keeps the one A wrote down.
         self.admin_username = admin_username
+        saved = saved_bootstrap_credentials(self.directory / NODE_NAMES[0])
+        if admin_password is None and saved.get("username") == admin_username:
+            admin_password = saved.get("password")
         self.admin_password = admin_password or secrets.token_urlsafe(18)
         cluster_ports: list[int] = []
         self.nodes: list[KeycloakServer] = []

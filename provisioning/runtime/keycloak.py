@@ -112,6 +112,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def port_free(port: int) -> bool:
+    """Whether this loopback TCP port can be bound now (a server restarted on its former port)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -126,6 +136,16 @@ def tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
             return "".join(deque(f, maxlen=lines)).rstrip("\n")
     except OSError:
         return ""
+
+
+def saved_bootstrap_credentials(data_dir: Path) -> dict:
+    """What a KeycloakServer wrote down when it bootstrapped the database of ``data_dir`` (username,
+    password, bootstrap client); empty when there is nothing readable."""
+    try:
+        saved = json.loads((Path(data_dir) / CREDENTIALS_FILE_NAME).read_text())
+    except (OSError, ValueError):
+        return {}
+    return saved if isinstance(saved, dict) else {}
 
 
 class KeycloakServer:
@@ -324,10 +344,7 @@ class KeycloakServer:
             # data dir, bootstrapped exactly when the data dir remembers doing so.
             db_exists = creds_file.exists()
         if db_exists and creds_file.exists():
-            try:
-                saved = json.loads(creds_file.read_text())
-            except (OSError, ValueError):
-                saved = {}
+            saved = saved_bootstrap_credentials(self.data_dir)
             if saved.get("username") == self.admin_username:
                 if not self._explicit_password:
                     self.admin_password = saved.get("password", self.admin_password)

@@ -1,10 +1,15 @@
-"""A throwaway PostgreSQL server, the production database of Keycloak, for benchmarks.
+"""A local PostgreSQL server, the production database of Keycloak, for the cluster demo, tests and benchmarks.
 
 `LocalPostgres(data_dir)` runs Debian's packaged server binaries (`apt-get install
 postgresql`) on a fresh cluster in `data_dir`: loopback TCP on a free port, its Unix socket
 inside the data dir, password (SCRAM) authentication over TCP as in production, durability
 settings left at their defaults. It creates one role and one database, both named `keycloak`,
 and hands them out as a `PostgresDatabase` for `KeycloakServer(database=...)`.
+
+A data dir it made is started again as it is (`smur-iam demo --topology cluster --data-dir DIR`
+run twice): the role's password is kept beside the cluster in a 0600 file, the saved port is
+taken again when it is free (another one is written into the configuration otherwise), and
+nothing is created. Any other non-empty directory is refused.
 
 PostgreSQL refuses to run as root: as root, every server command runs as the `postgres`
 system user, which owns the data dir.
@@ -13,6 +18,7 @@ system user, which owns the data dir.
 from __future__ import annotations
 
 import atexit
+import json
 import logging
 import os
 import pwd
@@ -24,8 +30,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .keycloak import free_port, tail
-from .private_files import PRIVATE_UMASK
+from .keycloak import free_port, port_free, tail
+from .private_files import PRIVATE_UMASK, write_private
 from .process import Watchdog, terminate_group
 
 log = logging.getLogger(__name__)
@@ -35,6 +41,9 @@ TOOLS = ("initdb", "pg_ctl", "psql")
 SYSTEM_USER = "postgres"
 SUPERUSER = "postgres"
 LOG_NAME = "postgres.log"
+# What LocalPostgres made in a data dir, for the next start: database, role, password, port.
+STATE_NAME = "smur-iam-postgres.json"
+PORT_LINE = re.compile(r"^port = \d+$", re.MULTILINE)
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 
 
@@ -101,6 +110,7 @@ class LocalPostgres:
         self.data_dir = Path(data_dir).expanduser().resolve()
         self.name = name
         self.username = username
+        self._explicit_password = password is not None
         self.password = password or secrets.token_urlsafe(18)
         self._bin_request = Path(bin_dir) if bin_dir else None
         self.bin_dir: Path | None = None
@@ -140,13 +150,16 @@ class LocalPostgres:
             return self
         started = time.monotonic()
         self.bin_dir = self._bin_request or find_postgres_bin()
-        self._prepare_data_dir()
-        self._run("initdb", "-D", str(self.data_dir), f"--username={SUPERUSER}",
-                  # The socket lives in the 0700 data dir, so only the server's own user reaches it.
-                  "--auth-local=trust", "--auth-host=scram-sha-256",
-                  "--encoding=UTF8", "--locale=C.UTF-8")
-        self.port = free_port()
-        self._configure()
+        saved = self._prepare_data_dir()
+        if saved is None:
+            self._run("initdb", "-D", str(self.data_dir), f"--username={SUPERUSER}",
+                      # The socket lives in the 0700 data dir, so only the server's own user reaches it.
+                      "--auth-local=trust", "--auth-host=scram-sha-256",
+                      "--encoding=UTF8", "--locale=C.UTF-8")
+            self.port = free_port()
+            self._configure()
+        else:
+            self._reuse(saved)
         try:
             try:
                 self._run("pg_ctl", "start", "-D", str(self.data_dir), "-l", str(self.log_path),
@@ -157,7 +170,9 @@ class LocalPostgres:
             # pg_ctl makes the postmaster a session leader: its pid is the group to clean up.
             self._watchdog = Watchdog(self.postmaster_pid)
             atexit.register(self.stop)
-            self._create_database()
+            if saved is None:
+                self._create_database()
+                self._save_state()
         except BaseException:
             self.stop()
             raise
@@ -165,13 +180,16 @@ class LocalPostgres:
         log.info("PostgreSQL ready on 127.0.0.1:%d (%.1fs, log %s)", self.port, self.start_seconds, self.log_path)
         return self
 
-    def _prepare_data_dir(self) -> None:
+    def _prepare_data_dir(self) -> dict | None:
+        """Make the data dir ready for the server's user; returns what a previous start saved there
+        (None: the directory is new or empty, a cluster is to be made)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        saved = None
         if any(self.data_dir.iterdir()):
-            raise PostgresError(f"{self.data_dir} is not empty: LocalPostgres only creates fresh clusters")
+            saved = self._saved_state()
         os.chmod(self.data_dir, 0o700)
         if os.geteuid() != 0:
-            return
+            return saved
         try:
             self._user = pwd.getpwnam(SYSTEM_USER)
         except KeyError:
@@ -179,8 +197,48 @@ class LocalPostgres:
                 f"running as root, but there is no `{SYSTEM_USER}` system user to run PostgreSQL as "
                 "(PostgreSQL refuses root); `apt-get install postgresql` creates it"
             ) from None
-        os.chown(self.data_dir, self._user.pw_uid, self._user.pw_gid)
+        if saved is None:
+            os.chown(self.data_dir, self._user.pw_uid, self._user.pw_gid)
         self._open_path_for_postgres()
+        return saved
+
+    def _saved_state(self) -> dict:
+        """What a previous start saved in this non-empty data dir; PostgresError if it is not ours."""
+        state_file = self.data_dir / STATE_NAME
+        try:
+            saved = json.loads(state_file.read_text())
+            if not isinstance(saved, dict) or not (self.data_dir / "PG_VERSION").is_file():
+                raise ValueError("not a saved state, or no cluster beside it")
+            wanted = {"name": self.name, "username": self.username}
+            if {k: saved.get(k) for k in wanted} != wanted or not isinstance(saved.get("password"), str):
+                raise PostgresError(
+                    f"{self.data_dir} holds database {saved.get('name')!r} of role {saved.get('username')!r}, "
+                    f"not {self.name!r} of {self.username!r}")
+        except (OSError, ValueError):
+            raise PostgresError(f"{self.data_dir} is not empty and not a cluster LocalPostgres made "
+                                f"(no readable {STATE_NAME}): give an empty or new directory") from None
+        if self._explicit_password and saved["password"] != self.password:
+            raise PostgresError(f"the cluster in {self.data_dir} was made with another password for role "
+                                f"{self.username}; start it without one to use its own")
+        return saved
+
+    def _reuse(self, saved: dict) -> None:
+        """Start a cluster made before: its password, its port again when free, nothing to create."""
+        self.password = saved["password"]
+        port = saved.get("port")
+        self.port = port if isinstance(port, int) and port_free(port) else free_port()
+        conf = self.data_dir / "postgresql.conf"
+        text = conf.read_text()
+        if not PORT_LINE.search(text):
+            raise PostgresError(f"{conf} has no `port = N` line of LocalPostgres: the cluster was changed by hand")
+        # The last one is ours (appended by _configure); PostgreSQL takes the last setting of a name.
+        *_, last = PORT_LINE.finditer(text)
+        conf.write_text(text[:last.start()] + f"port = {self.port}" + text[last.end():])
+        log.info("PostgreSQL: starting the cluster in %s again on port %d", self.data_dir, self.port)
+
+    def _save_state(self) -> None:
+        state = {"name": self.name, "username": self.username, "password": self.password, "port": self.port}
+        write_private(self.data_dir / STATE_NAME, json.dumps(state, indent=2))
 
     def _open_path_for_postgres(self) -> None:
         # The server's user must be able to walk down to its data dir, and temporary dirs of

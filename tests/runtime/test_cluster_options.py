@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from provisioning.runtime.cluster import FAILURE_DETECTION_OFFSET, free_cluster_port
+from provisioning.runtime.cluster import FAILURE_DETECTION_OFFSET, KeycloakCluster, free_cluster_port
 from provisioning.runtime.java import JavaRuntime
 from provisioning.runtime.keycloak import KeycloakServer, KeycloakStartError
 from provisioning.runtime.postgres import PostgresDatabase
@@ -44,6 +44,19 @@ def test_a_single_node_keeps_its_loose_hostname_and_local_caches(tmp_path):
 def test_a_cluster_node_without_a_shared_database_is_refused(tmp_path):
     with pytest.raises(KeycloakStartError, match="shared database"):
         _node(tmp_path, cluster_port=7801).start_command(HOME)
+
+
+def test_a_cluster_started_again_on_its_directory_keeps_its_admin(tmp_path):
+    """Node A bootstrapped the database with the cluster's admin and wrote it down; a cluster made again
+    on the same directory (the demo's --data-dir) gives both nodes that password, not a new one that
+    the database would refuse."""
+    first = KeycloakCluster(None, tmp_path / "cluster", DATABASE)
+    first.nodes[0].data_dir.mkdir(parents=True)
+    first.nodes[0].settle_bootstrap_credentials()  # what start() does before node A runs
+    again = KeycloakCluster(None, tmp_path / "cluster", DATABASE)
+    assert again.admin_password == first.admin_password
+    assert {node.admin_password for node in again.nodes} == {first.admin_password}
+    assert KeycloakCluster(None, tmp_path / "elsewhere", DATABASE).admin_password != first.admin_password
 
 
 def test_cluster_ports_leave_room_for_jgroups_failure_detection():

@@ -4,6 +4,7 @@ KeycloakServer uses with it (the latter without a JVM)."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from provisioning.runtime.postgres import (
     PostgresDatabase,
     PostgresError,
     PostgresNotFoundError,
+    STATE_NAME,
     find_postgres_bin,
 )
 from provisioning.runtime.process import pid_alive
@@ -75,6 +77,38 @@ def test_local_postgres_wants_a_fresh_data_dir(tmp_path):
     (tmp_path / "pg").mkdir()
     (tmp_path / "pg" / "stray").write_text("")
     with pytest.raises(PostgresError, match="not empty"):
+        LocalPostgres(tmp_path / "pg", bin_dir=tmp_path).start()
+
+
+def test_a_cluster_it_made_starts_again_with_its_password_and_data(tmp_path):
+    """`smur-iam demo --topology cluster --data-dir DIR` started twice: the second start finds the
+    cluster, its role's password and its data, and creates nothing."""
+    bin_dir = _bin_dir()
+    with LocalPostgres(tmp_path / "pg") as first:
+        db = first.database
+        assert _psql(bin_dir, db, db.password, "CREATE TABLE kept (id int); INSERT INTO kept VALUES (7)").returncode == 0
+    state = tmp_path / "pg" / STATE_NAME
+    assert state.stat().st_mode & 0o777 == 0o600  # it holds the role's password
+    with LocalPostgres(tmp_path / "pg") as again:
+        assert again.database == db  # same password, and the port again since it is free
+        kept = _psql(bin_dir, again.database, db.password, "SELECT id FROM kept")
+        assert kept.returncode == 0 and kept.stdout.strip() == "7", kept.stderr
+    # Its former port taken meanwhile: another one, written into the cluster's configuration.
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", db.port))
+        with LocalPostgres(tmp_path / "pg") as moved:
+            assert moved.port != db.port and moved.database.password == db.password
+            kept = _psql(bin_dir, moved.database, db.password, "SELECT id FROM kept")
+            assert kept.returncode == 0 and kept.stdout.strip() == "7", kept.stderr
+    # Asked for another password, it refuses rather than start a cluster nobody can log in to.
+    with pytest.raises(PostgresError, match="another password"):
+        LocalPostgres(tmp_path / "pg", password="not-the-one").start()
+
+
+def test_a_directory_it_did_not_make_is_refused_naming_it(tmp_path):
+    (tmp_path / "pg").mkdir()
+    (tmp_path / "pg" / "PG_VERSION").write_text("15\n")
+    with pytest.raises(PostgresError, match=r"not a cluster LocalPostgres made \(no readable smur-iam-postgres.json\)"):
         LocalPostgres(tmp_path / "pg", bin_dir=tmp_path).start()
 
 
