@@ -44,8 +44,10 @@ Register = Callable[[str, str, list[str], list[str]], None]
 ENV_FILE_NAME = "smur-iam.env"
 
 
-def _demo_env(mock_issuer: str, directory: Path, app_origin: str) -> dict:
-    """The deployment settings of a local demo; a PSC secret is made up when none is given."""
+def _demo_env(mock_issuer: str, directory: Path, app_origin: str, kept: dict[str, str] | None = None) -> dict:
+    """The deployment settings of a local demo; a PSC secret is made up when none is given, or taken
+    from ``kept`` (the secrets an earlier run on the same data dir made up: `kept_secrets`)."""
+    kept = kept or {}
     env = dict(os.environ)
     env["SMUR_IAM_PSC_ENVIRONMENT"] = "mock"
     env["SMUR_IAM_MOCK_PSC_ISSUER"] = mock_issuer
@@ -55,8 +57,28 @@ def _demo_env(mock_issuer: str, directory: Path, app_origin: str) -> dict:
     # The demo invents the secrets a region would get from PSC (DataPass) or its app teams, per referenced variable.
     for path in sorted(directory.glob("*.yaml")):
         for name in set(re.findall(r"\$\{env:([A-Z0-9_]*SECRET[A-Z0-9_]*)\}", path.read_text())):
-            env.setdefault(name, secrets.token_urlsafe(24))
+            env.setdefault(name, kept.get(name) or secrets.token_urlsafe(24))
     return env
+
+
+def kept_secrets(env_file: Path) -> dict[str, str]:
+    """The secrets an earlier demo on this data dir made up, read back from its env file, so that a
+    demo started again on it is the same deployment (its apply then has nothing to change)."""
+    try:
+        lines = env_file.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    kept = {}
+    for line in lines:
+        try:
+            words = shlex.split(line, comments=True)
+        except ValueError:  # not a line write_env_file wrote
+            continue
+        if len(words) == 2 and words[0] == "export" and "=" in words[1]:
+            name, value = words[1].split("=", 1)
+            if "SECRET" in name and value:
+                kept[name] = value
+    return kept
 
 
 def write_env_file(path: Path, demo_env: dict, directory: Path, admin_env: dict[str, str],
@@ -139,11 +161,12 @@ def run_demo(directory: Path, keycloak_port: int | None, psc_auth_port: int, psc
     except OSError as exc:
         raise click.ClickException(f"cannot listen on port {app_port} for the tablet app ({exc}): "
                                    f"choose another with --app-port") from None
+    kept = kept_secrets(spec.data_dir / ENV_FILE_NAME)
     try:
         # Check the files before starting anything (no server yet: the issuer is only a placeholder).
         placeholder = f"http://127.0.0.1:{psc_auth_port}{MOCK_REALM_PATH}"
         try:
-            load_config(directory, env=_demo_env(placeholder, directory, stack.tablet.origin))
+            load_config(directory, env=_demo_env(placeholder, directory, stack.tablet.origin, kept))
         except ConfigInvalid as exc:
             raise click.ClickException(f"{directory} is not valid:\n{exc}") from None
         try:
@@ -152,7 +175,7 @@ def run_demo(directory: Path, keycloak_port: int | None, psc_auth_port: int, psc
             raise click.ClickException(str(exc)) from None
         keycloak, psc, app = stack.keycloak, stack.psc, stack.tablet
 
-        demo_env = _demo_env(psc.issuer, directory, app.origin)
+        demo_env = _demo_env(psc.issuer, directory, app.origin, kept)
         env_file = write_env_file((spec.data_dir / ENV_FILE_NAME).resolve(), demo_env, directory,
                                   stack.admin_env(), psc.control_token)
         config = load_config(directory, env=demo_env)

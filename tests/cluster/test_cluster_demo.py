@@ -2,7 +2,8 @@
 
 The demo starts PostgreSQL, two Keycloak nodes and HAProxy (runtime/cluster.py), applies the 18
 regions through the balancer's HTTPS URL, and the printed tablet app signs a professional in with
-PSC through it; Ctrl-C then leaves no process behind (HAProxy, the JVMs, PostgreSQL).
+PSC through it; Ctrl-C then leaves no process behind (HAProxy, the JVMs, PostgreSQL). Started again on
+the same --data-dir, it finds its database, its admin and its realms: nothing to apply.
 """
 from __future__ import annotations
 
@@ -27,9 +28,9 @@ def test_cluster_demo_signs_in_through_the_balancer_and_stops_everything(tmp_pat
     env["SMUR_IAM_CACHE"] = os.environ.get("SMUR_IAM_CACHE", "")  # the session's Keycloak build, if one is set
     if not env["SMUR_IAM_CACHE"]:
         del env["SMUR_IAM_CACHE"]
-    process = start_demo("--topology", "cluster", "--keycloak-port", str(lb_port), "--psc-auth-port", str(auth_port),
-                         "--psc-wallet-port", str(wallet_port), "--app-port", str(app_port), "--data-dir", str(data_dir),
-                         env=env)
+    args = ("--topology", "cluster", "--keycloak-port", str(lb_port), "--psc-auth-port", str(auth_port),
+            "--psc-wallet-port", str(wallet_port), "--app-port", str(app_port), "--data-dir", str(data_dir))
+    process = start_demo(*args, env=env)
     try:
         text = "".join(read_until(process, READY, timeout=480))
         assert "Ctrl-C stops" in text, text
@@ -58,6 +59,19 @@ def test_cluster_demo_signs_in_through_the_balancer_and_stops_everything(tmp_pat
         home = follow(session, back)
         assert home.url == f"{tablet}/" and 'id="connected"' in home.text, home.text[:500]
         assert "CAMILLE DURAND" in home.text
+    finally:
+        interrupt(process, timeout=90)
+    assert_stopped_cleanly(process, data_dir, "HAProxy, a Keycloak JVM or PostgreSQL")
+
+    # The same command again: the PostgreSQL cluster, the admin and the 18 realms are found as left.
+    process = start_demo(*args, env=env)
+    try:
+        text = "".join(read_until(process, READY, timeout=480))
+        assert "Applied 0 change(s)" in text, text
+        again = sourced((data_dir / "smur-iam.env").resolve())
+        assert again["SMUR_IAM_ADMIN_PASSWORD"] == shared["SMUR_IAM_ADMIN_PASSWORD"]
+        plan = run_cli("plan", "realm", "--detailed-exitcode", env=admin_env | again)
+        assert plan.returncode == 0, f"{plan.stdout}\n{plan.stderr}"
     finally:
         interrupt(process, timeout=90)
     assert_stopped_cleanly(process, data_dir, "HAProxy, a Keycloak JVM or PostgreSQL")
