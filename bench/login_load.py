@@ -61,11 +61,9 @@ import sys
 import tempfile
 import threading
 import time
-from base64 import urlsafe_b64encode
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from hashlib import sha256
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlparse
 
@@ -251,11 +249,6 @@ def heap_used_after_gc(jcmd: Path, pid: int) -> int:
 
 # -- the two journeys ------------------------------------------------------------------------------------------
 
-def pkce_pair() -> tuple[str, str]:
-    verifier = secrets.token_urlsafe(48)
-    return verifier, urlsafe_b64encode(sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-
-
 def code_of(location: str) -> str:
     if not location.startswith(REDIRECT_URI):
         raise AssertionError(f"not back at the app: {location[:200]}")
@@ -295,28 +288,17 @@ def trust_the_run_ca(session: requests.Session, cluster: Cluster) -> None:
 
 
 def brokered_login(cluster: Cluster, realm: str, national_id: str) -> None:
-    """The tablet app's whole PSC sign-in of ``national_id``, approved on her own phone."""
-    from fixtures.tablet import follow_to_app  # noqa: PLC0415 (tests/ on the path)
-    from mockpsc.testing import PhoneDevice, browser_session, wallet_login
+    """The tablet app's whole PSC sign-in of ``national_id``, approved on her own phone (the journey the
+    failover tests repeat too: tests/fixtures/tablet.py)."""
+    from fixtures.tablet import psc_sign_in  # noqa: PLC0415 (tests/ on the path)
 
-    with browser_session() as browser:
-        trust_the_run_ca(browser, cluster)
-        verifier, challenge = pkce_pair()
-        page = authorize(browser, cluster.base_url, realm, "smurtab", challenge, kc_idp_hint="psc")
-        if page.status_code != 200 or not page.url.startswith(cluster.wallet_origin):
-            raise AssertionError(f"authorize did not reach the PSC wallet: {page.status_code} {page.url[:200]}")
-        phone = PhoneDevice(cluster.wallet_origin, phone_of(national_id), session=browser)
-        back = wallet_login(browser, page, national_id, phone=phone, pin=PIN)
-        result = follow_to_app(browser, back)
-        if not isinstance(result, dict) or "code" not in result:
-            text = getattr(result, "text", str(result))
-            raise AssertionError(f"the broker did not send {national_id} back with a code: "
-                                 f"{getattr(result, 'status_code', '')} {' '.join(text.split())[:200]}")
-        exchange(browser, cluster.base_url, realm, "smurtab", result["code"], verifier)
+    psc_sign_in(cluster.base_url, realm, national_id, cluster.wallet_origin, phone_id=phone_of(national_id),
+                pin=PIN, ca_bundle=cluster.ca_bundle)
 
 
 def password_login(cluster: Cluster, username: str, password: str) -> None:
     """The same authorization-code journey with Keycloak's username/password form."""
+    from fixtures.tablet import pkce_pair  # noqa: PLC0415 (tests/ on the path)
     from mockpsc.testing import read_form
 
     with requests.Session() as browser:

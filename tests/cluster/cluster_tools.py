@@ -2,25 +2,23 @@
 
 A brokered login here is the tablet's whole journey through the balancer's HTTPS URL (authorize →
 the mock PSC's wallet → the professional's e-CPS phone approves the push → Keycloak's broker
-endpoint → code exchange), as fixtures/tablet.py plays it on the single node, with the run's CA
-trusted. Any failure on the way is a `LoginFailed` naming the step, so that a test can retry the
+endpoint → code exchange) with the run's CA trusted: fixtures/tablet.py's `psc_sign_in`, which
+bench/login_load.py repeats too. Any failure on the way is a `SignInFailed` naming the step, so that a test can retry the
 login once, as a tablet app would, and count the retries.
 """
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
-import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
 
-from fixtures.realms import SMURTAB_REDIRECT, run_cli
-from fixtures.tablet import follow_to_app
-from mockpsc.testing import Phone, browser_session, fresh_national_id, wallet_login
+from fixtures.realms import run_cli
+from fixtures.tablet import SignInFailed, psc_sign_in
+from mockpsc.testing import fresh_national_id
 from provisioning.keycloak_api import KeycloakAdmin, PasswordCredentials
 from provisioning.runtime.stack import LocalStack
 
@@ -91,10 +89,6 @@ def links_apply(stack: LocalStack, files, source: Path, timeout: int = 300):
 
 # -- brokered logins --------------------------------------------------------------------------
 
-class LoginFailed(Exception):
-    """A brokered login that did not end with tokens; the message names the step."""
-
-
 @dataclass
 class LoginResult:
     national_id: str
@@ -106,39 +100,8 @@ class LoginResult:
 
 def brokered_login(stack: LocalStack, realm: str, national_id: str) -> dict:
     """One brokered PSC login of the tablet app through the balancer; the token response."""
-    keycloak = stack.keycloak
-    session = browser_session()
-    session.verify = str(keycloak.ca_bundle)
-    session.trust_env = False  # else REQUESTS_CA_BUNDLE, if set, would override session.verify
-    verifier = secrets.token_urlsafe(48)
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    realm_url = f"{keycloak.base_url}/realms/{realm}/protocol/openid-connect"
-    step = "authorize"
-    try:
-        page = session.get(f"{realm_url}/auth", timeout=30, params={
-            "client_id": "smurtab", "redirect_uri": SMURTAB_REDIRECT, "response_type": "code", "scope": "openid",
-            "state": secrets.token_urlsafe(16), "nonce": secrets.token_urlsafe(16), "code_challenge": challenge,
-            "code_challenge_method": "S256"})
-        if not page.url.startswith(stack.psc.wallet_origin):
-            raise LoginFailed(f"authorize: HTTP {page.status_code} at {page.url}")
-        step = "wallet and phone"
-        back = wallet_login(session, page, national_id, phone=Phone(stack.psc), pin="1234")
-        step = "broker endpoint"
-        answer = follow_to_app(session, back)
-        if not isinstance(answer, dict) or "code" not in answer:
-            status = getattr(answer, "status_code", "?")
-            raise LoginFailed(f"broker endpoint: no code but HTTP {status} {getattr(answer, 'url', answer)}")
-        step = "code exchange"
-        tokens = session.post(f"{realm_url}/token", timeout=30, data={
-            "grant_type": "authorization_code", "code": answer["code"], "redirect_uri": SMURTAB_REDIRECT,
-            "client_id": "smurtab", "code_verifier": verifier})
-        if tokens.status_code != 200:
-            raise LoginFailed(f"code exchange: HTTP {tokens.status_code} {tokens.text[:200]}")
-        return tokens.json()
-    except (requests.RequestException, AssertionError) as exc:
-        raise LoginFailed(f"{step}: {type(exc).__name__}: {str(exc)[:300]}") from None
-    finally:
-        session.close()
+    return psc_sign_in(stack.keycloak.base_url, realm, national_id, stack.psc.wallet_origin,
+                       ca_bundle=str(stack.keycloak.ca_bundle))
 
 
 # A tablet app waits a moment before it retries: a request sent in the instant a node dies can meet
@@ -148,7 +111,7 @@ RETRY_PAUSE = 1.0
 
 def login_with_one_retry(stack: LocalStack, realm: str, national_id: str) -> LoginResult:
     """A brokered login that the tablet app retries once from the start, after RETRY_PAUSE, if it
-    fails; a second failure raises LoginFailed with both reasons."""
+    fails; a second failure raises SignInFailed with both reasons."""
     failures = []
     for attempt in (1, 2):
         if failures:
@@ -156,11 +119,11 @@ def login_with_one_retry(stack: LocalStack, realm: str, national_id: str) -> Log
         started = time.monotonic()
         try:
             tokens = brokered_login(stack, realm, national_id)
-        except LoginFailed as exc:
+        except SignInFailed as exc:
             failures.append(str(exc))
             continue
         return LoginResult(national_id, tokens, time.monotonic() - started, attempt, failures)
-    raise LoginFailed(f"{national_id} failed twice: {failures}")
+    raise SignInFailed(f"{national_id} failed twice: {failures}")
 
 
 def refresh(stack: LocalStack, realm: str, refresh_token: str) -> requests.Response:

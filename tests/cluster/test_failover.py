@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from cluster_tools import (LoginFailed, admin_env, brokered_login, ensure_staff_group_and_role, links_apply,
+from cluster_tools import (SignInFailed, admin_env, brokered_login, ensure_staff_group_and_role, links_apply,
                            login_with_one_retry, node_admin, payload, refresh, register_at_psc, staff_list)
 from fixtures.realms import REPO, copy_realm_files, run_cli, unique_realm
 
@@ -81,7 +81,7 @@ def test_logins_go_on_while_node_a_is_killed_then_a_rejoins_and_takes_traffic(bo
     killer = threading.Thread(target=kill_node_a_after_four, daemon=True)
     killer.start()
     with ThreadPoolExecutor(WORKERS) as pool:
-        results = list(pool.map(sign_in, staff.national_ids[1:19]))  # a LoginFailed here: a login failed twice
+        results = list(pool.map(sign_in, staff.national_ids[1:19]))  # a SignInFailed here: a login failed twice
     killer.join(timeout=130)
     assert killed_at.is_set(), "node A was never killed"
     retried = [r for r in results if r.attempts > 1]
@@ -211,7 +211,7 @@ def test_logins_resume_after_postgresql_restarts_under_load_without_restarting_k
             try:
                 brokered_login(cluster, files.realm, mine[i % len(mine)])
                 outcomes.append((started, time.monotonic(), None))
-            except LoginFailed as exc:
+            except SignInFailed as exc:
                 outcomes.append((started, time.monotonic(), str(exc)))
                 time.sleep(0.5)
 
