@@ -58,12 +58,17 @@ import java.util.function.Consumer;
  * {@code bench/staff_state_isolation.py --database postgres} (5,000 users in the realm, 100,000 in
  * another) on a shared machine: 1.07x (142 against 133 ms, load average 8-10), 1.51x (234
  * against 155 ms, load average 10-22) and 1.15x (315 against 274 ms, load average 0.2 rising to 7
- * during the calls). Still growing with the other realm there: memberships and
+ * during the calls); on a quiet machine, 1.22x (170 against 139 ms). Still growing with the other realm there: memberships and
  * role mappings, read by the realm subquery as hash joins over the whole table (168 and 260 ms
  * cold in psql next to the 100,000-user realm; 5 against 20-31 ms on the server in the bench).
  * Read natively for the realm's group and realm-role ids with sequential scans off, psql answers
  * them in 3-6 ms; in one bench run of that variant the role-mapping read still took 52-481 ms on
- * the server (unexplained) and the call 1.69x, so it is not adopted.
+ * the server (unexplained) and the call 1.69x, so it is not adopted. Nor is the same read moved into
+ * the request's transaction after the per-user tables, where sequential scans are off (so looked up
+ * for certain, but no longer beside them): on a quiet machine the call measured 1.65x (215 against
+ * 130 ms), the memberships 16-25 ms and role mappings 13-38 ms on the server instead of 4-6 ms next
+ * to an empty realm, and the per-user tables 2-3x their time there, the price of an index lookup per
+ * user against one sequential read of a table that holds the realm alone.
  *
  * <p>The provider alias and the attribute names are checked here rather than in SQL: a condition
  * on them lets H2 pick their server-wide index instead. Group memberships and role mappings are
