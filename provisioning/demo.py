@@ -44,7 +44,7 @@ Register = Callable[[str, str, list[str], list[str]], None]
 ENV_FILE_NAME = "smur-iam.env"
 
 
-def _demo_env(mock_issuer: str, directory: Path, app_origin: str, kept: dict[str, str] | None = None) -> dict:
+def demo_settings(mock_issuer: str, directory: Path, app_origin: str, kept: dict[str, str] | None = None) -> dict:
     """The deployment settings of a local demo; a PSC secret is made up when none is given, or taken
     from ``kept`` (the secrets an earlier run on the same data dir made up: `kept_secrets`)."""
     kept = kept or {}
@@ -166,7 +166,7 @@ def run_demo(directory: Path, keycloak_port: int | None, psc_auth_port: int, psc
         # Check the files before starting anything (no server yet: the issuer is only a placeholder).
         placeholder = f"http://127.0.0.1:{psc_auth_port}{MOCK_REALM_PATH}"
         try:
-            load_config(directory, env=_demo_env(placeholder, directory, stack.tablet.origin, kept))
+            load_config(directory, env=demo_settings(placeholder, directory, stack.tablet.origin, kept))
         except ConfigInvalid as exc:
             raise click.ClickException(f"{directory} is not valid:\n{exc}") from None
         try:
@@ -175,7 +175,7 @@ def run_demo(directory: Path, keycloak_port: int | None, psc_auth_port: int, psc
             raise click.ClickException(str(exc)) from None
         keycloak, psc, app = stack.keycloak, stack.psc, stack.tablet
 
-        demo_env = _demo_env(psc.issuer, directory, app.origin, kept)
+        demo_env = demo_settings(psc.issuer, directory, app.origin, kept)
         env_file = write_env_file((spec.data_dir / ENV_FILE_NAME).resolve(), demo_env, directory,
                                   stack.admin_env(), psc.control_token)
         config = load_config(directory, env=demo_env)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from provisioning.demo import _demo_env, kept_secrets, write_env_file
+from provisioning.demo import demo_settings, kept_secrets, write_env_file
 
 REALM_DIR = Path(__file__).resolve().parents[2] / "realm"
 ISSUER = "http://127.0.0.1:1/auth/realms/esante-wallet"
 
 
 def test_a_demo_started_again_keeps_the_secrets_it_made_up(tmp_path):
-    first = _demo_env(ISSUER, REALM_DIR, "http://127.0.0.1:2")
+    first = demo_settings(ISSUER, REALM_DIR, "http://127.0.0.1:2")
     invented = {name: value for name, value in first.items() if "SECRET" in name and name not in os.environ}
     assert invented, "the shipped realm/ references secrets the demo makes up"
     env_file = write_env_file(tmp_path / "smur-iam.env", first, REALM_DIR,
@@ -20,10 +20,10 @@ def test_a_demo_started_again_keeps_the_secrets_it_made_up(tmp_path):
     kept = kept_secrets(env_file)
     assert {name: kept.get(name) for name in invented} == invented
     assert "SMUR_IAM_ADMIN_PASSWORD" not in kept  # Keycloak's admin comes from its own data dir
-    again = _demo_env(ISSUER, REALM_DIR, "http://127.0.0.1:2", kept)
+    again = demo_settings(ISSUER, REALM_DIR, "http://127.0.0.1:2", kept)
     assert {name: again[name] for name in invented} == invented
     # A fresh data dir (no env file) gets new ones.
-    fresh = _demo_env(ISSUER, REALM_DIR, "http://127.0.0.1:2", kept_secrets(tmp_path / "missing.env"))
+    fresh = demo_settings(ISSUER, REALM_DIR, "http://127.0.0.1:2", kept_secrets(tmp_path / "missing.env"))
     assert all(fresh[name] != value for name, value in invented.items())
 
 
