@@ -172,7 +172,7 @@ class LocalPostgres:
             atexit.register(self.stop)
             if saved is None:
                 self._create_database()
-                self._save_state()
+            self._save_state()  # the port it runs on now, tried first at the next start
         except BaseException:
             self.stop()
             raise
