@@ -14,7 +14,7 @@ stored password). Then `GET /admin/realms/A/smur-staff-state/users` is called on
 turn, --calls times each after warm-up calls (the order flips every round, so that both meet the
 same machine), and the medians and their ratio are printed (goal: within 1.2x). The servers' own
 per-query times come from their logs (`staff state of realm ... read ...`), which also say how the
-per-user tables were read (on PostgreSQL: by the realm's user ids, looked up by index when the realm
+per-user tables were read (on PostgreSQL: by the realm's user ids, probed by index when the realm
 holds a minority of the users).
 """
 from __future__ import annotations

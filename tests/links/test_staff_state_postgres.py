@@ -1,7 +1,8 @@
 """The staff-state endpoint on PostgreSQL, production's database.
 
-There the extension reads links, attributes and credentials with native queries of its own (the
-realm's user ids as one array: StaffStateReader), not the JPQL that H2 runs, so the comparisons of
+There the extension reads links, attributes, credentials, memberships and role mappings with native
+queries of its own (the realm's user, group and role ids as arrays, three connections at once:
+PostgresStaffTables), not the JPQL that H2 runs, so the comparisons of
 test_staff_state.py with the stock users API run again here, on a Keycloak of this module backed by
 a local PostgreSQL server. Its optimized build (database kind baked in) lives in the cache's
 PostgreSQL tree (KeycloakDistribution variant), so the session's H2 Keycloak is never rebuilt under it.
@@ -54,5 +55,5 @@ def test_on_postgresql_the_per_user_tables_are_read_by_user_ids(staff_realm, adm
     reads = [line for line in keycloak.log_path.read_text(errors="replace").splitlines()
              if f"staff state of realm {staff_realm.realm} read" in line]
     assert len(reads) == 1, reads
-    # A realm of a few users among the server's: looked up in the user-id indexes.
-    assert reads[0].endswith("(per-user tables by user-id array, looked up by index)"), reads[0]
+    # A realm of a few users among the server's: probed in the user-id indexes.
+    assert reads[0].endswith("(per-user tables by user-id array, probed by index)"), reads[0]
