@@ -1,9 +1,10 @@
 """`smur-iam demo --topology cluster`: the product on the production topology, and a login through it.
 
-The demo starts PostgreSQL, two Keycloak nodes and HAProxy (runtime/cluster.py), applies the 18
-regions through the balancer's HTTPS URL, and the printed tablet app signs a professional in with
+The demo starts PostgreSQL, two Keycloak nodes and HAProxy (runtime/cluster.py), applies the
+configuration through the balancer's HTTPS URL (here Grand Est alone: tests/e2e/test_demo.py applies
+the 18 regions, and every apply is the same code whatever the topology), and the printed tablet app signs a professional in with
 PSC through it; Ctrl-C then leaves no process behind (HAProxy, the JVMs, PostgreSQL). Started again on
-the same --data-dir, it finds its database, its admin and its realms: nothing to apply.
+the same --data-dir, it finds its database, its admin and its realm: nothing to apply.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import re
 import pytest
 
 from fixtures.demo_process import READY, assert_stopped_cleanly, follow, interrupt, read_until, sourced, start_demo
-from fixtures.realms import run_cli
+from fixtures.realms import copy_realm_files, run_cli
 from mockpsc.testing import PhoneDevice, browser_session, wallet_login
 from provisioning.runtime.keycloak import free_port
 
@@ -28,7 +29,8 @@ def test_cluster_demo_signs_in_through_the_balancer_and_stops_everything(tmp_pat
     env["SMUR_IAM_CACHE"] = os.environ.get("SMUR_IAM_CACHE", "")  # the session's Keycloak build, if one is set
     if not env["SMUR_IAM_CACHE"]:
         del env["SMUR_IAM_CACHE"]
-    args = ("--topology", "cluster", "--keycloak-port", str(lb_port), "--psc-auth-port", str(auth_port),
+    config = copy_realm_files(tmp_path, "smur-grand-est").directory  # the shipped region, its name kept
+    args = (str(config), "--topology", "cluster", "--keycloak-port", str(lb_port), "--psc-auth-port", str(auth_port),
             "--psc-wallet-port", str(wallet_port), "--app-port", str(app_port), "--data-dir", str(data_dir))
     process = start_demo(*args, env=env)
     try:
@@ -43,9 +45,9 @@ def test_cluster_demo_signs_in_through_the_balancer_and_stops_everything(tmp_pat
         shared = sourced((data_dir / "smur-iam.env").resolve())
         assert shared["SMUR_IAM_KEYCLOAK_URL"] == public and shared["SMUR_IAM_CA_BUNDLE"] == str(ca_bundle)
         admin_env = {"PATH": os.environ.get("PATH", ""), "SMUR_IAM_CACHE": str(tmp_path / "cache")} | shared
-        plan = run_cli("plan", "realm", "--detailed-exitcode", env=admin_env)
+        plan = run_cli("plan", str(config), "--detailed-exitcode", env=admin_env)
         assert plan.returncode == 0, f"{plan.stdout}\n{plan.stderr}"
-        assert " in 18 realm(s))" in plan.stdout
+        assert " in 1 realm(s))" in plan.stdout
 
         # The tablet app, its browser and Keycloak's redirects all go through the balancer's HTTPS URL.
         session = browser_session()
@@ -63,14 +65,14 @@ def test_cluster_demo_signs_in_through_the_balancer_and_stops_everything(tmp_pat
         interrupt(process, timeout=90)
     assert_stopped_cleanly(process, data_dir, "HAProxy, a Keycloak JVM or PostgreSQL")
 
-    # The same command again: the PostgreSQL cluster, the admin and the 18 realms are found as left.
+    # The same command again: the PostgreSQL cluster, the admin and the realm are found as left.
     process = start_demo(*args, env=env)
     try:
         text = "".join(read_until(process, READY, timeout=480))
         assert "Applied 0 change(s)" in text, text
         again = sourced((data_dir / "smur-iam.env").resolve())
         assert again["SMUR_IAM_ADMIN_PASSWORD"] == shared["SMUR_IAM_ADMIN_PASSWORD"]
-        plan = run_cli("plan", "realm", "--detailed-exitcode", env=admin_env | again)
+        plan = run_cli("plan", str(config), "--detailed-exitcode", env=admin_env | again)
         assert plan.returncode == 0, f"{plan.stdout}\n{plan.stderr}"
     finally:
         interrupt(process, timeout=90)
