@@ -50,7 +50,7 @@ NEEDED_ATTRIBUTES = PROFILE_ATTRIBUTES  # asked of the staff-state endpoint, che
 STAFF_STATE_URL = "/admin/realms/{realm}/smur-staff-state/users"
 READ_BY_ENDPOINT, READ_BY_USERS_API = "staff-state endpoint", "stock users API"
 STAFF_STATE_FORMAT = "smur-staff-state/lines-2"  # what the extension's StaffStateWriter writes
-CREDENTIAL_READERS = 8  # stock users API only: credential listings in flight
+LISTINGS_IN_FLIGHT = 8  # stock users API only: per-user credential and link listings
 
 
 class LinksPreconditionError(Exception):
@@ -265,20 +265,27 @@ def _fill_from_users_api(realm_api: RealmAdmin, state: RealmStaffState, groups: 
         found = realm_api.get(USER_URLS["credentials"], id=user["id"], obj=f"credentials of user '{user['username']}'")
         user["credentials"] = sorted({c["type"] for c in found})
 
-    with ThreadPoolExecutor(max_workers=CREDENTIAL_READERS) as pool:
+    with ThreadPoolExecutor(max_workers=LISTINGS_IN_FLIGHT) as pool:
         list(pool.map(read_credentials, ours))
     linked = realm_api.get_all(USER_URLS["collection"], obj="users", page_size=PAGE,
                                params={"idpAlias": alias, "briefRepresentation": "true"})
     state.linked_user_ids = {u["id"] for u in linked}
     by_id = {u["id"]: u for u in state.users_by_username.values()}
+    to_read = []
     for user_id in state.linked_user_ids:
         user = by_id.get(user_id)
         if user and is_managed(user) and not verify_all_links:
             state.link_of[user_id] = user["username"]  # we linked it with its username
-            continue
+        else:
+            to_read.append(user_id)
+
+    def read_link(user_id: str) -> None:  # one request per user: in flight together, as credentials
         for link in realm_api.get(LINK_URLS["collection"], id=user_id, obj="user links"):
             if link["identityProvider"] == alias:
                 state.link_of[user_id] = link["userId"]
+
+    with ThreadPoolExecutor(max_workers=LISTINGS_IN_FLIGHT) as pool:
+        list(pool.map(read_link, to_read))
     for path in groups:
         if path in state.group_ids:
             members = realm_api.get_all(GROUP_URLS["members"], id=state.group_ids[path], obj=f"group '{path}'",
