@@ -18,7 +18,9 @@ When a change of output is intended, re-record and review the diff of ``referenc
 
     SMUR_IAM_RECORD_REFERENCES=1 .venv/bin/pytest tests/provisioning/test_reference_outputs.py
 
-A difference fails with a unified diff of the reference against this run (first 80 lines).
+A difference fails with a unified diff of the reference against this run (first 80 lines). The
+regions are planned, applied and exported once for the package (conftest.py), test_regions.py
+checking the same realms.
 """
 from __future__ import annotations
 
@@ -26,14 +28,11 @@ import dataclasses
 import difflib
 import os
 import re
-import subprocess
-import uuid
 from pathlib import Path
 
 import pytest
 
-from fixtures.realms import all_secrets_env, copy_all_regions, drop_realms, run_cli
-from provisioning.keycloak_api import KeycloakAdmin, PasswordCredentials
+from fixtures.realms import run_cli
 
 REFERENCES = Path(__file__).parent / "reference_outputs"
 RECORDING = os.environ.get("SMUR_IAM_RECORD_REFERENCES") == "1"
@@ -65,11 +64,6 @@ def normalise(text: str, run: Run) -> str:
     text = text.replace(f"{run.prefix}-", "smur-")
     text = re.sub(r"(# Exported by smur-iam from \S+ on )\d{4}-\d{2}-\d{2}\.", r"\1<date>.", text)
     return text
-
-
-def fixed_secrets(directory: Path) -> dict[str, str]:
-    """The secrets the region files reference, with values that are the same on every run."""
-    return {name: f"reference-{name.lower().replace('_', '-')}" for name in all_secrets_env(directory)}
 
 
 def check_reference(name: str, actual: str) -> None:
@@ -104,32 +98,13 @@ class Outputs:
     plan_after_apply: str
 
 
-def _cli(*args: str, env: dict, timeout: int = 300) -> subprocess.CompletedProcess:
-    result = run_cli(*args, env=env, timeout=timeout)
-    assert result.returncode == 0, f"smur-iam {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-    return result
-
-
 @pytest.fixture(scope="module")
-def outputs(tmp_path_factory, keycloak, mock_psc):
-    root = tmp_path_factory.mktemp("reference-outputs")
-    prefix = f"ref{uuid.uuid4().hex[:6]}"
-    realms = copy_all_regions(root, prefix)
-    directory = root / "realm"
-    env = {"PATH": os.environ.get("PATH", ""), "SMUR_IAM_PSC_ENVIRONMENT": "mock",
-           "SMUR_IAM_MOCK_PSC_ISSUER": mock_psc.issuer, "SMUR_IAM_CACHE": str(root / "cache"),
-           "SMUR_IAM_KEYCLOAK_URL": keycloak.base_url, "SMUR_IAM_ADMIN_USER": keycloak.admin_username,
-           "SMUR_IAM_ADMIN_PASSWORD": keycloak.admin_password, **fixed_secrets(directory)}
-    run = Run(prefix, root, keycloak.base_url, mock_psc.auth_origin, mock_psc.wallet_origin)
-    before = _cli("plan", str(directory), "--json", env=env).stdout
-    before_verbose = _cli("plan", str(directory), "--verbose", env=env).stdout
-    _cli("apply", str(directory), env=env, timeout=900)
-    export_dir = root / "exported"
-    exported = _cli("export", str(directory), "--out", str(export_dir), env=env)
-    after = _cli("plan", str(directory), "--json", env=env).stdout
-    yield Outputs(run, directory, env, realms, before, before_verbose, export_dir, exported.stderr, after)
-    drop_realms(keycloak, KeycloakAdmin(keycloak.base_url, PasswordCredentials(
-        keycloak.admin_username, keycloak.admin_password)), realms.values())
+def outputs(applied_regions, mock_psc):
+    """What planning, applying and exporting the package's 18 regions printed (conftest.py)."""
+    done = applied_regions
+    run = Run(done.prefix, done.root, done.keycloak.base_url, mock_psc.auth_origin, mock_psc.wallet_origin)
+    return Outputs(run, done.directory, done.env, done.realms, done.plan_before_apply,
+                   done.plan_before_apply_verbose, done.export_dir, done.export_stderr, done.plan_after_apply)
 
 
 def test_plan_of_the_18_regions_on_an_empty_keycloak_is_the_reference(outputs):
@@ -166,7 +141,9 @@ def test_a_changed_region_fails_the_comparison_with_a_diff(outputs, tmp_path):
     text = corse.read_text(encoding="utf-8")
     assert "Pilote d'hélicoptère SMUR" in text
     corse.write_text(text.replace("Pilote d'hélicoptère SMUR", "Pilote d'avion SMUR", 1), encoding="utf-8")
-    plan = _cli("plan", str(edited), "--json", env=outputs.env).stdout
+    result = run_cli("plan", str(edited), "--json", env=outputs.env)
+    assert result.returncode == 0, result.stderr
+    plan = result.stdout
     run = dataclasses.replace(outputs.run, root=tmp_path)
     if RECORDING:
         pytest.skip("nothing to compare with while re-recording")

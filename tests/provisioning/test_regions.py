@@ -1,20 +1,19 @@
-"""The shipped example, all 18 regions, applied once from scratch; the tests of this module share it.
+"""The shipped example, all 18 regions, applied once from scratch; the tests of this module share it
+with test_reference_outputs.py (conftest.py), and put back what they change by hand.
 
-Realm names get a per-run prefix (smur-bretagne -> t1a2b3c-bretagne) so runs never collide.
+Realm names get a per-run prefix (smur-bretagne -> ref1a2b3c-bretagne) so runs never collide.
 """
 from __future__ import annotations
 
 import json
-import os
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
 
-from fixtures.realms import all_secrets_env, copy_all_regions, drop_realms, run_cli
+from fixtures.realms import run_cli
 from provisioning.apply import apply_plan
 from provisioning.config import load_config
 from provisioning.keycloak_api import KeycloakAdmin, PasswordCredentials
@@ -42,18 +41,10 @@ class Regions:
 
 
 @pytest.fixture(scope="module")
-def regions(tmp_path_factory, keycloak, mock_psc):
-    root = tmp_path_factory.mktemp("regions")
-    realms = copy_all_regions(root, f"t{uuid.uuid4().hex[:6]}")
-    env = {"PATH": os.environ.get("PATH", ""), "SMUR_IAM_PSC_ENVIRONMENT": "mock",
-           "SMUR_IAM_MOCK_PSC_ISSUER": mock_psc.issuer, "SMUR_IAM_CACHE": str(root / "cache"),
-           "SMUR_IAM_KEYCLOAK_URL": keycloak.base_url, "SMUR_IAM_ADMIN_USER": keycloak.admin_username,
-           "SMUR_IAM_ADMIN_PASSWORD": keycloak.admin_password, **all_secrets_env(root / "realm")}
-    result = run_cli("apply", str(root / "realm"), env=env, timeout=900)
-    assert result.returncode == 0, result.stderr[-3000:]
-    found = Regions(root / "realm", env, realms, result.stdout, result.stderr, keycloak)
-    yield found
-    drop_realms(keycloak, found.api(), realms.values())
+def regions(applied_regions, keycloak):
+    """The package's 18 regions (conftest.py), applied from scratch once."""
+    done = applied_regions
+    return Regions(done.directory, done.env, done.realms, done.apply.stdout, done.apply.stderr, keycloak)
 
 
 def test_eighteen_regions_are_applied_from_scratch(regions, oracle):
