@@ -113,8 +113,12 @@ def free_port() -> int:
 
 
 def port_free(port: int) -> bool:
-    """Whether this loopback TCP port can be bound now (a server restarted on its former port)."""
+    """Whether this loopback TCP port can be bound now (a server restarted on its former port).
+
+    As the servers bind it (SO_REUSEADDR): the connections of a server just stopped linger in
+    TIME_WAIT on its port for a minute, and do not keep it from starting there again."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from provisioning.runtime.java import JavaRuntime
-from provisioning.runtime.keycloak import METRICS_OPTIONS, OUTGOING_HTTP_TIMEOUT_OPTIONS, KeycloakServer
+from provisioning.runtime.keycloak import METRICS_OPTIONS, OUTGOING_HTTP_TIMEOUT_OPTIONS, KeycloakServer, port_free
 from provisioning.runtime.postgres import (
     LocalPostgres,
     PostgresDatabase,
@@ -95,7 +95,11 @@ def test_a_cluster_it_made_starts_again_with_its_password_and_data(tmp_path):
         assert kept.returncode == 0 and kept.stdout.strip() == "7", kept.stderr
     # Its former port taken meanwhile: another one, written into the cluster's configuration.
     with socket.socket() as taken:
+        # As a server would take it: its clients' connections to the cluster just stopped may still
+        # be in TIME_WAIT there.
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         taken.bind(("127.0.0.1", db.port))
+        taken.listen()
         with LocalPostgres(tmp_path / "pg") as moved:
             assert moved.port != db.port and moved.database.password == db.password
             kept = _psql(bin_dir, moved.database, db.password, "SELECT id FROM kept")
@@ -103,6 +107,22 @@ def test_a_cluster_it_made_starts_again_with_its_password_and_data(tmp_path):
     # Asked for another password, it refuses rather than start a cluster nobody can log in to.
     with pytest.raises(PostgresError, match="another password"):
         LocalPostgres(tmp_path / "pg", password="not-the-one").start()
+
+
+def test_a_port_whose_server_just_stopped_is_free_again_but_not_one_in_use():
+    """A stopped server's connections linger in TIME_WAIT on its port: it may start there again (a
+    restarted cluster keeps its port), whereas a port someone listens on is taken."""
+    with socket.socket() as server:
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as PostgreSQL and Keycloak bind theirs
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        assert not port_free(port)
+        client = socket.create_connection(("127.0.0.1", port))
+        accepted, _ = server.accept()
+        accepted.close()  # the server's side closes first: its end of the connection waits
+        client.close()
+    assert port_free(port)
 
 
 def test_a_directory_it_did_not_make_is_refused_naming_it(tmp_path):
