@@ -31,8 +31,9 @@ import java.util.concurrent.FutureTask;
  * ({@code plan_cache_mode = force_generic_plan}), made without looking at the ids, so always the
  * user-id index. Planned with a few thousand ids in hand, PostgreSQL spends milliseconds estimating
  * them, then reads and hashes the whole table (attributes of 5,000 of 105,000 users in psql: 157 ms
- * as a hash join, 20 ms probed); a realm that holds most of the users keeps that plan, which is then
- * the cheaper one (its 100,000 users: 0.5 s against 1.3 s probed, in psql);</li>
+ * as a hash join, 20 ms probed); for a realm that holds most of the users, a plan made with the ids
+ * in hand ({@code force_custom_plan}), that whole-table read, then the cheaper one (its 100,000
+ * users: 0.5 s against 1.3 s probed, in psql);</li>
  * <li>memberships and role mappings: a plan made with the realm's few group (role) ids in hand
  * ({@code force_custom_plan}), so an index-only scan of their ranges next to a big realm (under 1 ms
  * in psql) and a sequential read of a small table. pgjdbc turns a statement run five times on a
@@ -66,7 +67,7 @@ final class PostgresStaffTables {
      * attribute was asked for.
      */
     Rows read(String realmId, String[] userIds, boolean probe, boolean withAttributes) {
-        String perUserPlan = probe ? GENERIC : null; // null: the planner's usual choice
+        String perUserPlan = probe ? GENERIC : CUSTOM;
         FutureTask<List<String[]>> links = StaffStateReader.beside("links", () -> onOwnConnection(perUserPlan, connection ->
                 byArray(connection, "links", "select user_id, federated_user_id, identity_provider from %sfederated_identity"
                         + " where user_id = any(?)", userIds, 3)));
@@ -94,14 +95,11 @@ final class PostgresStaffTables {
 
     /**
      * Runs {@code read} on a connection of Keycloak's pool, outside the request's transaction, with
-     * {@code plan} as that connection's plan-cache mode until it returns (null: left as it is).
+     * {@code plan} as that connection's plan-cache mode until it returns.
      */
     private <T> T onOwnConnection(String plan, JdbcRead<T> read) {
         try (EntityManager em = factory.createEntityManager()) {
             return em.callWithConnection((Connection connection) -> {
-                if (plan == null) {
-                    return read.read(connection);
-                }
                 try (Statement settings = connection.createStatement()) {
                     settings.execute("set plan_cache_mode = " + plan); // one of two constants
                     try {
