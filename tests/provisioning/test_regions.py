@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import yaml
@@ -16,41 +14,26 @@ import yaml
 from fixtures.realms import run_cli
 from provisioning.apply import apply_plan
 from provisioning.config import load_config
-from provisioning.keycloak_api import KeycloakAdmin, PasswordCredentials
 from provisioning.plan import build_plan
 from provisioning.psc_discovery import fetch_discovery
 
 OVERSEAS = {"01", "02", "03", "04", "06"}
 
 
-@dataclass
-class Regions:
-    directory: Path
-    env: dict
-    realms: dict[str, str]  # shipped realm name -> realm of this run
-    apply_stdout: str
-    apply_stderr: str
-    keycloak: object
-
-    def api(self) -> KeycloakAdmin:
-        return KeycloakAdmin(self.keycloak.base_url,
-                             PasswordCredentials(self.keycloak.admin_username, self.keycloak.admin_password))
-
-    def config(self):
-        return load_config(self.directory, env=self.env)
-
-
 @pytest.fixture(scope="module")
-def regions(applied_regions, keycloak):
+def regions(applied_regions):
     """The package's 18 regions (conftest.py), applied from scratch once."""
-    done = applied_regions
-    return Regions(done.directory, done.env, done.realms, done.apply.stdout, done.apply.stderr, keycloak)
+    return applied_regions
+
+
+def config_of(regions):
+    return load_config(regions.directory, env=regions.env)
 
 
 def test_eighteen_regions_are_applied_from_scratch(regions, oracle):
     assert len(regions.realms) == 18
-    assert "in 18 realm(s):" in regions.apply_stdout and " 0 updated, 0 deleted" in regions.apply_stdout
-    config = regions.config()
+    assert "in 18 realm(s):" in regions.apply.stdout and " 0 updated, 0 deleted" in regions.apply.stdout
+    config = config_of(regions)
     assert sum(1 for r in config.regions if r.inseeCode in OVERSEAS) == 5
     for region in config.regions:
         kc = oracle(region.realm)
@@ -78,7 +61,7 @@ def test_eighteen_regions_are_applied_from_scratch(regions, oracle):
 
 def test_noop_plan_of_all_regions_reads_a_constant_number_of_times_per_realm(regions, capsys):
     api = regions.api()
-    config = regions.config()
+    config = config_of(regions)
     discovery = fetch_discovery(config.deployment.psc.selected)
     started = time.perf_counter()
     plan = build_plan(api, config, discovery)
