@@ -204,8 +204,8 @@ public final class StaffStateReader {
     /**
      * Whether the realm holds a minority of the server's users (PostgreSQL's own row estimate of the
      * users table; unknown before its first analysis, then taken as a minority). A realm that holds
-     * most of them is read whole-table, as the planner chooses, which is then cheaper than looking
-     * each user up.
+     * most of them is read with a plan made with its ids in hand: whole-table, which is then cheaper
+     * than probing each user (PostgresStaffTables).
      */
     private static boolean minority(EntityManager em, int realmUsers) {
         Number estimate = (Number) em.createNativeQuery(
