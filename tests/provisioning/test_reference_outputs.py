@@ -85,35 +85,26 @@ def check_reference(name: str, actual: str) -> None:
                     + shown, pytrace=False)
 
 
-@dataclasses.dataclass
-class Outputs:
-    run: Run
-    directory: Path
-    env: dict
-    realms: dict[str, str]  # shipped realm name -> realm of this run
-    plan_before_apply: str
-    plan_before_apply_verbose: str
-    export_dir: Path
-    export_stderr: str
-    plan_after_apply: str
+@pytest.fixture(scope="module")
+def outputs(applied_regions):
+    """What planning, applying and exporting the package's 18 regions printed (conftest.py)."""
+    return applied_regions
 
 
 @pytest.fixture(scope="module")
-def outputs(applied_regions, mock_psc):
-    """What planning, applying and exporting the package's 18 regions printed (conftest.py)."""
-    done = applied_regions
-    run = Run(done.prefix, done.root, done.keycloak.base_url, mock_psc.auth_origin, mock_psc.wallet_origin)
-    return Outputs(run, done.directory, done.env, done.realms, done.plan_before_apply,
-                   done.plan_before_apply_verbose, done.export_dir, done.export_stderr, done.plan_after_apply)
+def run(applied_regions, mock_psc) -> Run:
+    """The values of this run that normalise() replaces."""
+    return Run(applied_regions.prefix, applied_regions.root, applied_regions.keycloak.base_url,
+               mock_psc.auth_origin, mock_psc.wallet_origin)
 
 
-def test_plan_of_the_18_regions_on_an_empty_keycloak_is_the_reference(outputs):
+def test_plan_of_the_18_regions_on_an_empty_keycloak_is_the_reference(outputs, run):
     assert len(outputs.realms) == 18
-    check_reference("plan-before-apply.json", normalise(outputs.plan_before_apply, outputs.run))
-    check_reference("plan-before-apply-verbose.txt", normalise(outputs.plan_before_apply_verbose, outputs.run))
+    check_reference("plan-before-apply.json", normalise(outputs.plan_before_apply, run))
+    check_reference("plan-before-apply-verbose.txt", normalise(outputs.plan_before_apply_verbose, run))
 
 
-def test_export_of_each_applied_region_is_the_reference(outputs):
+def test_export_of_each_applied_region_is_the_reference(outputs, run):
     written = sorted(p.name for p in outputs.export_dir.iterdir())
     assert written == sorted(f"{realm}.yaml" for realm in outputs.realms.values())
     if RECORDING:  # a region that left realm/ leaves no stale reference behind
@@ -121,16 +112,16 @@ def test_export_of_each_applied_region_is_the_reference(outputs):
             stale.unlink()
     for shipped, realm in sorted(outputs.realms.items()):
         text = (outputs.export_dir / f"{realm}.yaml").read_text(encoding="utf-8")
-        check_reference(f"export/{shipped}.yaml", normalise(text, outputs.run))
+        check_reference(f"export/{shipped}.yaml", normalise(text, run))
     assert sorted(p.stem for p in (REFERENCES / "export").glob("*.yaml")) == sorted(outputs.realms)
-    check_reference("export-stderr.txt", normalise(outputs.export_stderr, outputs.run))
+    check_reference("export-stderr.txt", normalise(outputs.export_stderr, run))
 
 
-def test_plan_after_apply_is_the_reference(outputs):
-    check_reference("plan-after-apply.json", normalise(outputs.plan_after_apply, outputs.run))
+def test_plan_after_apply_is_the_reference(outputs, run):
+    check_reference("plan-after-apply.json", normalise(outputs.plan_after_apply, run))
 
 
-def test_a_changed_region_fails_the_comparison_with_a_diff(outputs, tmp_path):
+def test_a_changed_region_fails_the_comparison_with_a_diff(outputs, run, tmp_path):
     """The guard can fail: one description changed in a copy of the files shows in the diff."""
     edited = tmp_path / "realm"
     edited.mkdir()
@@ -144,11 +135,11 @@ def test_a_changed_region_fails_the_comparison_with_a_diff(outputs, tmp_path):
     result = run_cli("plan", str(edited), "--json", env=outputs.env)
     assert result.returncode == 0, result.stderr
     plan = result.stdout
-    run = dataclasses.replace(outputs.run, root=tmp_path)
+    edited_run = dataclasses.replace(run, root=tmp_path)
     if RECORDING:
         pytest.skip("nothing to compare with while re-recording")
     with pytest.raises(pytest.fail.Exception) as failure:
-        check_reference("plan-after-apply.json", normalise(plan, run))
+        check_reference("plan-after-apply.json", normalise(plan, edited_run))
     message = str(failure.value)
     assert "plan-after-apply.json differs from its reference" in message
     assert re.search(r'^\+ +"after": "Pilote d\'avion SMUR",?$', message, re.MULTILINE), message
