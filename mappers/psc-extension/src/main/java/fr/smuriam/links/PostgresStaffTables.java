@@ -71,8 +71,8 @@ final class PostgresStaffTables {
         FutureTask<List<String[]>> links = StaffStateReader.beside("links", () -> onOwnConnection(perUserPlan, connection ->
                 byArray(connection, "links", "select user_id, federated_user_id, identity_provider from %sfederated_identity"
                         + " where user_id = any(?)", userIds, 3)));
-        FutureTask<List<String[]>> attributes = StaffStateReader.beside("attributes", () -> !withAttributes ? List.of()
-                : onOwnConnection(perUserPlan, connection ->
+        FutureTask<List<String[]>> attributes = !withAttributes ? null
+                : StaffStateReader.beside("attributes", () -> onOwnConnection(perUserPlan, connection ->
                 // Values over 255 characters are kept in the long-value column.
                 byArray(connection, "attributes", "select user_id, name, value, long_value from %suser_attribute"
                         + " where user_id = any(?)", userIds, 4)));
@@ -85,7 +85,8 @@ final class PostgresStaffTables {
                 byArray(connection, "roles", "select user_id, role_id from %suser_role_mapping where role_id = any(?)",
                         ids(connection, "select id from %skeycloak_role where realm_id = ? and client_role = false",
                                 realmId), 2)});
-        return new Rows(StaffStateReader.await(links), credentials, StaffStateReader.await(attributes),
+        return new Rows(StaffStateReader.await(links), credentials,
+                attributes == null ? List.of() : StaffStateReader.await(attributes),
                 memberships[0], memberships[1]);
     }
 
@@ -115,33 +116,34 @@ final class PostgresStaffTables {
     private List<String[]> byArray(Connection connection, String step, String sql, String[] keys, int columns)
             throws SQLException {
         long start = System.nanoTime();
-        List<String[]> rows = new ArrayList<>();
+        List<String[]> rows;
         try (PreparedStatement query = connection.prepareStatement(sql.formatted(schema))) {
             query.setArray(1, connection.createArrayOf("varchar", keys));
-            try (ResultSet result = query.executeQuery()) {
-                while (result.next()) {
-                    String[] row = new String[columns];
-                    for (int i = 0; i < columns; i++) {
-                        row[i] = result.getString(i + 1);
-                    }
-                    rows.add(row);
-                }
-            }
+            rows = rows(query, columns);
         }
         millis.put(step, (System.nanoTime() - start) / 1_000_000);
         return rows;
     }
 
     private String[] ids(Connection connection, String sql, String realmId) throws SQLException {
-        List<String> ids = new ArrayList<>();
         try (PreparedStatement query = connection.prepareStatement(sql.formatted(schema))) {
             query.setString(1, realmId);
-            try (ResultSet result = query.executeQuery()) {
-                while (result.next()) {
-                    ids.add(result.getString(1));
+            return rows(query, 1).stream().map(row -> row[0]).toArray(String[]::new);
+        }
+    }
+
+    /** The rows {@code query} answers, its first {@code columns} columns as strings. */
+    private static List<String[]> rows(PreparedStatement query, int columns) throws SQLException {
+        List<String[]> rows = new ArrayList<>();
+        try (ResultSet result = query.executeQuery()) {
+            while (result.next()) {
+                String[] row = new String[columns];
+                for (int i = 0; i < columns; i++) {
+                    row[i] = result.getString(i + 1);
                 }
+                rows.add(row);
             }
         }
-        return ids.toArray(String[]::new);
+        return rows;
     }
 }
